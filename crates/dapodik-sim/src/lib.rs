@@ -1,0 +1,1 @@
+//! Simulated Dapodik. TODO(H2)

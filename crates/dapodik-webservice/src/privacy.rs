@@ -1,0 +1,26 @@
+//! Masking of personal data for logs and error messages (UU PDP): `3201********0001`.
+//!
+//! TODO(H1): `mask_identifier` keeps the first 4 and last 4 characters of identifiers of 10+ chars,
+//! stars in between; `mask_name` keeps the first letter of each word.
+
+pub fn mask_identifier(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() < 10 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars[..4].iter().chain(std::iter::repeat_n(&'*', n - 8)).chain(chars[n - 4..].iter()).collect()
+}
+
+pub fn mask_name(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(first) => format!("{first}{}", "*".repeat(c.count())),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
