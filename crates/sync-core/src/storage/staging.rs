@@ -1,0 +1,332 @@
+//! Staging a pull (one transaction) and reading staging rows back for the staging screen.
+
+use super::batches::{require_batch, store_error, BATCH_COLUMNS};
+use super::register::load_register_hashes;
+use super::{StageError, Store, StoreError};
+use crate::queue::{empty_counts, Batch, BatchStatus, StatusCounts};
+use crate::staging::{
+    format_uuid, hex, label_of, FirstPass, Reason, StagingPage, StagingQuery, StagingRow,
+    StagingRowSummary, StagingSort, StagingStatus,
+};
+use dapodik_webservice::pull::{EntitySummary, RawPull};
+use dapodik_webservice::{Entity, ErrorCode, Record, WsError};
+use rusqlite::types::Value;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+/// A stream of records per entity: called once per entity, it hands each record of that entity to the
+/// callback and returns what the stream said besides (the shape of [`RawPull::for_each_record`]).
+pub type EntityRecords<'a> = dyn FnMut(Entity, &mut dyn FnMut(Record) -> Result<(), WsError>) -> Result<EntitySummary, WsError>
+    + 'a;
+
+const INSERT_ROW: &str = "INSERT INTO staging_row \
+    (batch_id, entity, seq, dapodik_id, status, reasons, label, record, content_hash) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// The entity as the operator reads it (Indonesian).
+pub(crate) fn entity_label_id(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Sekolah => "Sekolah",
+        Entity::PesertaDidik => "Peserta didik",
+        Entity::Gtk => "GTK",
+        Entity::RombonganBelajar => "Rombongan belajar",
+    }
+}
+
+fn reasons_json(reason: Option<Reason>, entity: Entity) -> String {
+    let list: Vec<String> = reason.map(|r| r.text(entity)).into_iter().collect();
+    serde_json::to_string(&list).expect("strings serialise")
+}
+
+impl Store {
+    /// Stage a pull: see [`Store::stage_records`]; the records come from `pull.for_each_record`
+    /// (decoded, normalised and corrected as they stream) and the batch's notes start with `pull.notes`.
+    pub fn stage_pull(
+        &self,
+        batch_id: i64,
+        pull: &RawPull,
+        now_ms: i64,
+    ) -> Result<Batch, StageError> {
+        self.stage_records(
+            batch_id,
+            &mut |entity, on_record| pull.for_each_record(entity, on_record),
+            &pull.notes,
+            now_ms,
+        )
+    }
+
+    /// Stage the records of the RUNNING batch `batch_id`, in ONE transaction: delete the batch's old
+    /// staging rows (so a re-run is idempotent), stream each entity's records, reconcile each against
+    /// the register (first pass), insert the staging rows, and set the batch SUCCEEDED with its counts,
+    /// notes, `semester_id` and `finished_at`. Any error — from the stream or from the database — rolls
+    /// everything back: no staging row is left and the batch is untouched (the caller records the failure).
+    pub fn stage_records(
+        &self,
+        batch_id: i64,
+        records: &mut EntityRecords<'_>,
+        notes: &[String],
+        now_ms: i64,
+    ) -> Result<Batch, StageError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let batch = require_batch(&tx, batch_id)?;
+        if batch.status != BatchStatus::Running {
+            return Err(StoreError::InvalidTransition {
+                batch_id,
+                from: batch.status,
+                action: "stage",
+            }
+            .into());
+        }
+        tx.prepare_cached("DELETE FROM staging_row WHERE batch_id = ?1")?
+            .execute([batch_id])?;
+
+        let mut counts = empty_counts();
+        let mut notes = notes.to_vec();
+        let mut semester_id: Option<String> = None;
+        {
+            let mut insert = tx.prepare_cached(INSERT_ROW)?;
+            let mut buf: Vec<u8> = Vec::with_capacity(8 * 1024);
+            for entity in Entity::ALL {
+                let mut first_pass =
+                    FirstPass::with_capacity(entity, load_register_hashes(&tx, entity)?, 1024);
+                let reasons = [
+                    reasons_json(None, entity),
+                    reasons_json(Some(Reason::MissingId), entity),
+                    reasons_json(Some(Reason::InvalidId), entity),
+                    reasons_json(Some(Reason::Duplicate), entity),
+                    reasons_json(Some(Reason::Changed), entity),
+                ];
+                let mut tally = StatusCounts::default();
+                let mut seq: i64 = 0;
+                let mut db_error: Option<rusqlite::Error> = None;
+                let streamed = records(entity, &mut |record: Record| {
+                    buf.clear();
+                    serde_json::to_writer(&mut buf, &record).map_err(|e| {
+                        WsError::new(ErrorCode::MalformedResponse, format!("record JSON: {e}"))
+                    })?;
+                    let digest: [u8; 32] = Sha256::digest(&buf).into();
+                    let verdict = first_pass.classify(&record, &digest);
+                    let hash = hex(&digest);
+                    let id_text = verdict.key.map(format_uuid);
+                    let reasons_text = match verdict.reason {
+                        None => &reasons[0],
+                        Some(Reason::MissingId) => &reasons[1],
+                        Some(Reason::InvalidId) => &reasons[2],
+                        Some(Reason::Duplicate) => &reasons[3],
+                        Some(Reason::Changed) => &reasons[4],
+                    };
+                    let result = insert.execute(params![
+                        batch_id,
+                        entity.as_str(),
+                        seq,
+                        id_text.as_ref().map(|b| ascii(b)),
+                        verdict.status.as_str(),
+                        reasons_text,
+                        label_of(&record),
+                        std::str::from_utf8(&buf).expect("serde_json writes UTF-8"),
+                        ascii(&hash),
+                    ]);
+                    if let Err(e) = result {
+                        db_error = Some(e);
+                        // Any error stops the stream; the database error is returned below.
+                        return Err(WsError::new(
+                            ErrorCode::MalformedResponse,
+                            "staging aborted",
+                        ));
+                    }
+                    seq += 1;
+                    match verdict.status {
+                        StagingStatus::New => tally.new += 1,
+                        StagingStatus::Matched => tally.matched += 1,
+                        StagingStatus::Conflict => tally.conflict += 1,
+                        StagingStatus::Rejected => tally.rejected += 1,
+                    }
+                    Ok(())
+                });
+                if let Some(e) = db_error {
+                    return Err(StoreError::Sqlite(e).into());
+                }
+                let summary = streamed?;
+                if summary.incomplete {
+                    notes.push(format!(
+                        "Data {} dari Dapodik tidak lengkap pada tarikan ini; data yang tidak ada tidak dianggap dihapus.",
+                        entity_label_id(entity).to_lowercase()
+                    ));
+                }
+                if semester_id.is_none() {
+                    semester_id = summary.semester_id;
+                }
+                counts.insert(entity.as_str().to_string(), tally);
+            }
+        }
+
+        super::batches::close_attempt(&tx, batch_id, now_ms, None)?;
+        let batch = tx
+            .prepare_cached(&format!(
+                "UPDATE sync_batch SET status = 'SUCCEEDED', finished_at = ?2, next_attempt_at = NULL, \
+                 error_code = NULL, error_message = NULL, error_retryable = NULL, counts = ?3, notes = ?4, \
+                 semester_id = ?5 WHERE id = ?1 AND status = 'RUNNING' RETURNING {BATCH_COLUMNS}"
+            ))?
+            .query_row(
+                params![
+                    batch_id,
+                    now_ms,
+                    serde_json::to_string(&counts).expect("counts serialise"),
+                    serde_json::to_string(&notes).expect("notes serialise"),
+                    semester_id
+                ],
+                super::batches::batch_from_row,
+            )
+            .map_err(store_error)?;
+        tx.commit()?;
+        Ok(batch)
+    }
+
+    /// One page of staging rows: filters, sort, offset and limit all in SQL, with the total matching.
+    pub fn staging_page(&self, q: &StagingQuery) -> Result<StagingPage, StoreError> {
+        let mut filter = String::from(" WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(b) = q.batch_id {
+            args.push(Value::Integer(b));
+            filter.push_str(&format!(" AND batch_id = ?{}", args.len()));
+        }
+        if let Some(e) = q.entity {
+            args.push(Value::Text(e.as_str().to_string()));
+            filter.push_str(&format!(" AND entity = ?{}", args.len()));
+        }
+        if let Some(s) = q.status {
+            args.push(Value::Text(s.as_str().to_string()));
+            filter.push_str(&format!(" AND status = ?{}", args.len()));
+        }
+        if let Some(term) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            args.push(Value::Text(format!("%{}%", escape_like(term))));
+            let n = args.len();
+            filter.push_str(&format!(
+                " AND (label LIKE ?{n} ESCAPE '\\' OR dapodik_id LIKE lower(?{n}) ESCAPE '\\')"
+            ));
+        }
+
+        let conn = self.conn();
+        let total: i64 = conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM staging_row{filter}"))?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let order = match q.sort {
+            StagingSort::Id => format!("id {dir}"),
+            StagingSort::Label => format!("label {dir}, id {dir}"),
+            StagingSort::Status => format!("status {dir}, id {dir}"),
+            StagingSort::Entity => format!("entity {dir}, id {dir}"),
+        };
+        let limit = q.limit.min(StagingQuery::MAX_LIMIT);
+        args.push(Value::Integer(limit as i64));
+        args.push(Value::Integer(q.offset.min(i64::MAX as usize) as i64));
+        let sql = format!(
+            "SELECT id, batch_id, entity, dapodik_id, status, reasons, label FROM staging_row{filter} \
+             ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+            args.len() - 1,
+            args.len()
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                let entity: String = r.get(2)?;
+                let status: String = r.get(4)?;
+                let reasons: String = r.get(5)?;
+                Ok(StagingRowSummary {
+                    id: r.get(0)?,
+                    batch_id: r.get(1)?,
+                    entity: parse_entity(&entity, 2)?,
+                    dapodik_id: r.get(3)?,
+                    status: parse_status(&status, 4)?,
+                    reasons: parse_reasons(&reasons, 5)?,
+                    label: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(store_error)?;
+        Ok(StagingPage {
+            total: total as u64,
+            rows,
+        })
+    }
+
+    /// One staging row in full.
+    pub fn staging_row(&self, id: i64) -> Result<Option<StagingRow>, StoreError> {
+        let conn = self.conn();
+        let row = conn.prepare_cached(
+            "SELECT id, batch_id, entity, dapodik_id, status, reasons, label, record, content_hash \
+             FROM staging_row WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            let entity: String = r.get(2)?;
+            let status: String = r.get(4)?;
+            let reasons: String = r.get(5)?;
+            let record: String = r.get(7)?;
+            Ok(StagingRow {
+                id: r.get(0)?,
+                batch_id: r.get(1)?,
+                entity: parse_entity(&entity, 2)?,
+                dapodik_id: r.get(3)?,
+                status: parse_status(&status, 4)?,
+                reasons: parse_reasons(&reasons, 5)?,
+                label: r.get(6)?,
+                record: serde_json::from_str(&record).map_err(|e| corrupt(7, format!("record: {e}")))?,
+                content_hash: r.get(8)?,
+            })
+        })
+        .optional()
+        .map_err(store_error);
+        row
+    }
+
+    /// The newest SUCCEEDED batch that has staging rows.
+    pub fn staging_latest_batch(&self) -> Result<Option<i64>, StoreError> {
+        let conn = self.conn();
+        let id = conn
+            .prepare_cached(
+                "SELECT id FROM sync_batch WHERE status = 'SUCCEEDED' \
+                 AND EXISTS (SELECT 1 FROM staging_row WHERE staging_row.batch_id = sync_batch.id) \
+                 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        Ok(id)
+    }
+}
+
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("hex and UUID text are ASCII")
+}
+
+fn escape_like(term: &str) -> String {
+    let mut out = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn corrupt(column: usize, what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        Box::new(StoreError::Corrupt(what)),
+    )
+}
+
+fn parse_entity(s: &str, column: usize) -> rusqlite::Result<Entity> {
+    Entity::parse(s).ok_or_else(|| corrupt(column, format!("entity {s:?}")))
+}
+
+fn parse_status(s: &str, column: usize) -> rusqlite::Result<StagingStatus> {
+    StagingStatus::parse(s).ok_or_else(|| corrupt(column, format!("staging status {s:?}")))
+}
+
+fn parse_reasons(s: &str, column: usize) -> rusqlite::Result<Vec<String>> {
+    serde_json::from_str(s).map_err(|e| corrupt(column, format!("reasons: {e}")))
+}
