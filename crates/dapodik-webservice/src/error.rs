@@ -168,7 +168,10 @@ pub struct WsError {
 
 impl WsError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        WsError { code, detail: detail.into() }
+        WsError {
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn retryable(&self) -> bool {
@@ -189,14 +192,29 @@ mod tests {
     fn codes_round_trip_and_serialise_as_their_names() {
         for code in ErrorCode::ALL {
             assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
-            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(code.as_str()));
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::json!(code.as_str())
+            );
             assert!(!code.message().is_empty());
         }
     }
 
     #[test]
     fn only_transport_and_server_faults_are_retryable() {
-        let retryable: Vec<_> = ErrorCode::ALL.into_iter().filter(|c| c.retryable()).map(|c| c.as_str()).collect();
-        assert_eq!(retryable, ["dapodik_unreachable", "timeout", "server_fault", "malformed_response"]);
+        let retryable: Vec<_> = ErrorCode::ALL
+            .into_iter()
+            .filter(|c| c.retryable())
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(
+            retryable,
+            [
+                "dapodik_unreachable",
+                "timeout",
+                "server_fault",
+                "malformed_response"
+            ]
+        );
     }
 }

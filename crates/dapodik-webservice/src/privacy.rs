@@ -9,7 +9,11 @@ pub fn mask_identifier(s: &str) -> String {
         return "*".repeat(chars.len());
     }
     let n = chars.len();
-    chars[..4].iter().chain(std::iter::repeat_n(&'*', n - 8)).chain(chars[n - 4..].iter()).collect()
+    chars[..4]
+        .iter()
+        .chain(std::iter::repeat_n(&'*', n - 8))
+        .chain(chars[n - 4..].iter())
+        .collect()
 }
 
 pub fn mask_name(s: &str) -> String {
@@ -23,4 +27,29 @@ pub fn mask_name(s: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Mask every run of 10 or more ASCII digits in free text (NIK, NISN, NIP, phone numbers) with
+/// [`mask_identifier`]; everything else is kept. For server text quoted in error details and logs.
+pub fn mask_digit_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 10 {
+            out.push_str(&mask_identifier(run));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }

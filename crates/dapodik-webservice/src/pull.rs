@@ -1,24 +1,34 @@
 //! One pull of a school: fetch the four functions' raw responses, check the NPSN, then stream the
 //! normalised, corrected records of each entity to whoever stages them.
 //!
-//! TODO(H1).
-//! [`fetch_school`]: `getSekolah` first; decode it; its normalised `npsn` must equal the configured NPSN
-//! (else `WrongSchool`, nothing else fetched). Then fetch `getPesertaDidik`, `getGtk`,
-//! `getRombonganBelajar` (raw bodies kept as bytes; an HTTP 404 / function missing for an optional
-//! function is recorded in `notes` and that entity marked incomplete; the four here are all required,
-//! so a 404 on any of them is `FunctionMissing`). Error bodies such as key-not-registered are detected at
-//! fetch time (decode each body once in a cheap "check only" pass, or detect the error envelope), so
-//! `fetch_school` fails before anything is staged.
+//! [`fetch_school`]: `getSekolah` first; it is decoded and its normalised `npsn` must equal the
+//! configured NPSN (else `WrongSchool`, and nothing else is fetched: the Web Service returns the data
+//! of the school the key was registered for, whatever NPSN is sent). Then `getPesertaDidik`, `getGtk`
+//! and `getRombonganBelajar` are fetched, raw bodies kept as bytes. Each body is checked right after
+//! it arrives with [`decode::precheck`] (error envelopes, statuses, refusals), so an error such as
+//! key-not-registered fails the pull before anything is staged; all four functions are required, so
+//! a 404 on any of them is `FunctionMissing`. [`from_responses`] does the same without I/O.
 //!
 //! [`RawPull::for_each_record`]: decode + normalise + correct, one record at a time.
-//! Stale-field correction (shared doc "Server bugs"): a student's `rombongan_belajar_id`, `nama_rombel`,
-//! `tingkat_pendidikan_id`, `anggota_rombel_id` are kept only when the (student, class) pair appears in
-//! that class's `anggota_rombel[]`, else null; the "Belum masuk…" sentinel → null; a class's `ptk_id_str`
-//! kept only with a non-null `ptk_id`; `pembelajaran` emptied for `jenis_rombel` 51. Membership comes
-//! from decoding getRombonganBelajar (small) before streaming students.
+//! Stale-field correction (shared doc "Server bugs"):
+//! - a student's `rombongan_belajar_id`, `nama_rombel`, `tingkat_pendidikan_id` and
+//!   `anggota_rombel_id` are kept only when the (student, class) pair appears in that class's
+//!   `anggota_rombel[]` in `getRombonganBelajar`, else they become null; the `Belum masuk …` sentinel
+//!   in `anggota_rombel_id` becomes null. Membership is read from `getRombonganBelajar` (decoded once
+//!   per call, keeping only the pairs) before students are streamed.
+//! - a class's `ptk_id_str` is kept only with a non-null `ptk_id`;
+//! - an extracurricular class (`jenis_rombel` 51) gets an empty `pembelajaran`.
+//!
+//! An entity is *incomplete* (absence of a record says nothing about removals) when the server
+//! reported its empty set as an error, or when the envelope's `results` is larger than the rows it
+//! carried (a paging build: one request per function, never a paging loop).
 
+use crate::decode::{self, DecodeSummary};
+use crate::normalise::{looks_like_uuid, normalise_owned};
 use crate::source::{ProgressFn, RawResponse, Source};
-use crate::{Entity, Function, Record, WsError};
+use crate::{Entity, ErrorCode, Function, Record, WsError};
+use serde_json::Value;
+use std::collections::HashSet;
 
 /// The raw responses of one pull, with the school profile already decoded and its NPSN checked.
 #[derive(Debug, Clone)]
@@ -26,7 +36,8 @@ pub struct RawPull {
     pub npsn: String,
     /// The normalised school profile (`getSekolah`).
     pub sekolah: Record,
-    /// Raw responses of the other functions.
+    /// Raw responses of every function fetched, in [`Function::ALL`] order, `getSekolah` included
+    /// (so a pull can be written as a capture with [`crate::capture::write_capture`]).
     pub responses: Vec<(Function, RawResponse)>,
     /// Notes for the batch, in Indonesian (e.g. an optional function missing in this build).
     pub notes: Vec<String>,
@@ -50,13 +61,104 @@ impl RawPull {
         entity: Entity,
         on_record: &mut dyn FnMut(Record) -> Result<(), WsError>,
     ) -> Result<EntitySummary, WsError> {
-        let _ = (entity, on_record);
-        todo!("H1")
+        match entity {
+            Entity::Sekolah => {
+                on_record(self.sekolah.clone())?;
+                Ok(EntitySummary {
+                    records: 1,
+                    incomplete: false,
+                    semester_id: None,
+                })
+            }
+            Entity::PesertaDidik => {
+                let membership = self.membership()?;
+                self.stream(entity, &mut |record| {
+                    let record = correct_student(record, &membership);
+                    on_record(record)
+                })
+            }
+            Entity::Gtk => self.stream(entity, on_record),
+            Entity::RombonganBelajar => {
+                self.stream(entity, &mut |record| on_record(correct_class(record)))
+            }
+        }
+    }
+
+    /// The raw response of `function`, if it was fetched.
+    pub fn response(&self, function: Function) -> Option<&RawResponse> {
+        self.responses
+            .iter()
+            .find(|(f, _)| *f == function)
+            .map(|(_, r)| r)
+    }
+
+    /// Decode and normalise one entity's rows, handing each record to `on_record`.
+    fn stream(
+        &self,
+        entity: Entity,
+        on_record: &mut dyn FnMut(Record) -> Result<(), WsError>,
+    ) -> Result<EntitySummary, WsError> {
+        let function = entity.function();
+        let response = self.response(function).ok_or_else(|| {
+            WsError::new(
+                ErrorCode::FunctionMissing,
+                format!("{}: not in this pull", function.name()),
+            )
+        })?;
+        let mut semester_id: Option<String> = None;
+        let decoded =
+            decode::decode_each(function, response.http_status, &response.body, &mut |raw| {
+                let record = normalise_owned(entity, raw);
+                if semester_id.is_none() {
+                    if let Some(Value::String(s)) = record.get("semester_id") {
+                        semester_id = Some(s.clone());
+                    }
+                }
+                on_record(record)
+            })?;
+        Ok(EntitySummary {
+            records: decoded.rows,
+            incomplete: is_incomplete(&decoded),
+            semester_id,
+        })
+    }
+
+    /// (student, class) pairs from `getRombonganBelajar`'s `anggota_rombel[]`.
+    fn membership(&self) -> Result<Membership, WsError> {
+        let mut membership = Membership::default();
+        let Some(response) = self.response(Function::GetRombonganBelajar) else {
+            return Ok(membership);
+        };
+        decode::decode_each(
+            Function::GetRombonganBelajar,
+            response.http_status,
+            &response.body,
+            &mut |raw| {
+                let Some(class) = raw.get("rombongan_belajar_id").and_then(id_text) else {
+                    return Ok(());
+                };
+                let class = IdKey::new(class);
+                if let Some(Value::Array(members)) = raw.get("anggota_rombel") {
+                    for member in members {
+                        if let Some(student) = member.get("peserta_didik_id").and_then(id_text) {
+                            membership
+                                .pairs
+                                .insert((IdKey::new(student), class.clone()));
+                        }
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        Ok(membership)
     }
 
     /// Every entity collected (convenient for tests and small schools).
     pub fn collect(&self) -> Result<SchoolPull, WsError> {
-        let mut pull = SchoolPull { npsn: self.npsn.clone(), ..Default::default() };
+        let mut pull = SchoolPull {
+            npsn: self.npsn.clone(),
+            ..Default::default()
+        };
         for entity in Entity::ALL {
             let mut rows = Vec::new();
             let summary = self.for_each_record(entity, &mut |r| {
@@ -110,13 +212,229 @@ impl SchoolPull {
 }
 
 /// Fetch one school's raw responses from `source`; `progress` gets (function, bytes so far).
-pub async fn fetch_school(source: &Source, npsn: &str, progress: &ProgressFn) -> Result<RawPull, WsError> {
-    let _ = (source, npsn, progress);
-    todo!("H1")
+pub async fn fetch_school(
+    source: &Source,
+    npsn: &str,
+    progress: &ProgressFn,
+) -> Result<RawPull, WsError> {
+    let npsn = configured_npsn(npsn)?;
+    let sekolah_response = source.fetch(Function::GetSekolah, progress).await?;
+    let sekolah = check_school(&npsn, &sekolah_response)?;
+    let mut pull = RawPull {
+        npsn,
+        sekolah,
+        responses: vec![(Function::GetSekolah, sekolah_response)],
+        notes: Vec::new(),
+    };
+    for function in Function::ALL
+        .into_iter()
+        .filter(|f| *f != Function::GetSekolah)
+    {
+        let response = source.fetch(function, progress).await?;
+        check_response(function, &response, &mut pull.notes)?;
+        pull.responses.push((function, response));
+    }
+    Ok(pull)
 }
 
 /// [`fetch_school`] without I/O, from bodies already in hand (capture files, benchmarks, tests).
-pub fn from_responses(npsn: &str, responses: Vec<(Function, RawResponse)>) -> Result<RawPull, WsError> {
-    let _ = (npsn, responses);
-    todo!("H1")
+/// A function missing from `responses` is treated as a 404 (`FunctionMissing`); duplicates keep the
+/// first.
+pub fn from_responses(
+    npsn: &str,
+    responses: Vec<(Function, RawResponse)>,
+) -> Result<RawPull, WsError> {
+    let npsn = configured_npsn(npsn)?;
+    let mut by_function: Vec<(Function, RawResponse)> = Vec::with_capacity(Function::ALL.len());
+    for (function, response) in responses {
+        if !by_function.iter().any(|(f, _)| *f == function) {
+            by_function.push((function, response));
+        }
+    }
+    let mut take = |function: Function| -> RawResponse {
+        match by_function.iter().position(|(f, _)| *f == function) {
+            Some(i) => by_function.swap_remove(i).1,
+            None => RawResponse {
+                http_status: 404,
+                body: bytes::Bytes::new(),
+            },
+        }
+    };
+    let sekolah_response = take(Function::GetSekolah);
+    let sekolah = check_school(&npsn, &sekolah_response)?;
+    let mut pull = RawPull {
+        npsn,
+        sekolah,
+        responses: vec![(Function::GetSekolah, sekolah_response)],
+        notes: Vec::new(),
+    };
+    for function in Function::ALL
+        .into_iter()
+        .filter(|f| *f != Function::GetSekolah)
+    {
+        let response = take(function);
+        check_response(function, &response, &mut pull.notes)?;
+        pull.responses.push((function, response));
+    }
+    Ok(pull)
+}
+
+fn configured_npsn(npsn: &str) -> Result<String, WsError> {
+    let npsn = npsn.trim();
+    if npsn.is_empty() {
+        return Err(WsError::new(ErrorCode::NpsnMissing, "no NPSN configured"));
+    }
+    Ok(npsn.to_string())
+}
+
+/// Decode `getSekolah`, normalise it and check its NPSN against the configured one.
+fn check_school(npsn: &str, response: &RawResponse) -> Result<Record, WsError> {
+    let function = Function::GetSekolah;
+    let (rows, summary) = decode::decode_body(function, response.http_status, &response.body)?;
+    let mut rows = rows.into_iter();
+    let (Some(raw), None) = (rows.next(), rows.next()) else {
+        let code = if summary.rows == 0 {
+            ErrorCode::SchoolNotFound
+        } else {
+            ErrorCode::MalformedResponse
+        };
+        return Err(WsError::new(
+            code,
+            format!(
+                "getSekolah: expected one school profile, got {}",
+                summary.rows
+            ),
+        ));
+    };
+    let sekolah = normalise_owned(Entity::Sekolah, raw);
+    let got = match sekolah.get("npsn") {
+        Some(Value::String(s)) => s.as_str(),
+        _ => "",
+    };
+    if !got.eq_ignore_ascii_case(npsn) {
+        let got = if got.is_empty() { "(kosong)" } else { got };
+        return Err(WsError::new(
+            ErrorCode::WrongSchool,
+            format!("getSekolah: NPSN {got} returned, {npsn} configured"),
+        ));
+    }
+    Ok(sekolah)
+}
+
+/// Check one required function's body before it is kept; add a note for an empty set.
+fn check_response(
+    function: Function,
+    response: &RawResponse,
+    notes: &mut Vec<String>,
+) -> Result<(), WsError> {
+    let summary = decode::precheck(function, response.http_status, &response.body)?;
+    if summary.empty_reported {
+        notes.push(format!(
+            "Dapodik melaporkan data {} kosong ({}). Data ini tidak dianggap lengkap: tidak ada data lokal \
+             yang dianggap terhapus karenanya.",
+            entity_label(function.entity()),
+            function.name()
+        ));
+    }
+    Ok(())
+}
+
+fn entity_label(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Sekolah => "sekolah",
+        Entity::PesertaDidik => "peserta didik",
+        Entity::Gtk => "GTK",
+        Entity::RombonganBelajar => "rombongan belajar",
+    }
+}
+
+fn is_incomplete(decoded: &DecodeSummary) -> bool {
+    decoded.empty_reported || decoded.results.is_some_and(|r| r > decoded.rows as u64)
+}
+
+/// The text of an id value (normalised or raw): strings as they are, numbers as their text.
+fn id_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => {
+            let s = s.trim();
+            (!s.is_empty()).then(|| s.to_string())
+        }
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// An id compared case-insensitively: a UUID as its 128 bits, anything else lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum IdKey {
+    Uuid(u128),
+    Text(String),
+}
+
+impl IdKey {
+    fn new(text: String) -> IdKey {
+        if looks_like_uuid(&text) {
+            let hex: String = text.chars().filter(|c| *c != '-').collect();
+            if let Ok(bits) = u128::from_str_radix(&hex, 16) {
+                return IdKey::Uuid(bits);
+            }
+        }
+        IdKey::Text(text.to_lowercase())
+    }
+}
+
+#[derive(Debug, Default)]
+struct Membership {
+    pairs: HashSet<(IdKey, IdKey)>,
+}
+
+/// The sentinel the server writes into `anggota_rombel_id` for a student in no class.
+fn is_no_class_sentinel(value: &Value) -> bool {
+    matches!(value, Value::String(s) if s.trim_start().to_lowercase().starts_with("belum masuk"))
+}
+
+const STUDENT_CLASS_FIELDS: [&str; 4] = [
+    "rombongan_belajar_id",
+    "nama_rombel",
+    "tingkat_pendidikan_id",
+    "anggota_rombel_id",
+];
+
+fn correct_student(mut record: Record, membership: &Membership) -> Record {
+    if record
+        .get("anggota_rombel_id")
+        .is_some_and(is_no_class_sentinel)
+    {
+        record.insert("anggota_rombel_id".into(), Value::Null);
+    }
+    let student = record.get("peserta_didik_id").and_then(id_text);
+    let class = record.get("rombongan_belajar_id").and_then(id_text);
+    let member = match (student, class) {
+        (Some(student), Some(class)) => membership
+            .pairs
+            .contains(&(IdKey::new(student), IdKey::new(class))),
+        _ => false,
+    };
+    if !member {
+        for field in STUDENT_CLASS_FIELDS {
+            if let Some(value) = record.get_mut(field) {
+                *value = Value::Null;
+            }
+        }
+    }
+    record
+}
+
+fn correct_class(mut record: Record) -> Record {
+    if record.get("ptk_id").is_none_or(Value::is_null) {
+        if let Some(value) = record.get_mut("ptk_id_str") {
+            *value = Value::Null;
+        }
+    }
+    if record.get("jenis_rombel").and_then(id_text).as_deref() == Some("51") {
+        if let Some(value) = record.get_mut("pembelajaran") {
+            *value = Value::Array(Vec::new());
+        }
+    }
+    record
 }

@@ -20,7 +20,11 @@ pub enum Source {
 
 impl Source {
     /// Fetch one function's raw response.
-    pub async fn fetch(&self, function: Function, progress: &ProgressFn) -> Result<RawResponse, WsError> {
+    pub async fn fetch(
+        &self,
+        function: Function,
+        progress: &ProgressFn,
+    ) -> Result<RawResponse, WsError> {
         match self {
             Source::Http(c) => c.fetch(function, progress).await,
             Source::Capture(d) => d.fetch(function),
