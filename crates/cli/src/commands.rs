@@ -1,7 +1,7 @@
 //! The sub-commands: each opens what it needs, calls the core, and prints through [`crate::output`].
 
 use crate::output::{self, CliError};
-use crate::{Cli, Command, ReplayArgs, SimCommand, SimServeArgs, StagingArgs, SyncArgs};
+use crate::{CaptureArgs, Cli, Command, DoctorArgs, ReplayArgs, SimCommand, SimServeArgs, StagingArgs, SyncArgs};
 use dapodik_webservice::capture::CaptureDir;
 use dapodik_webservice::client::{ClientConfig, WebServiceClient};
 use dapodik_webservice::source::Source;
@@ -20,6 +20,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Replay(args) => replay(cli.db, args).await,
         Command::Batches { json, limit } => batches(cli.db, json, limit),
         Command::Staging(args) => staging(cli.db, args),
+        Command::Doctor(args) => doctor(args).await,
+        Command::Capture(args) => capture(args).await,
+        Command::Port { install_dir, json } => port(install_dir, json),
     };
     match result {
         Ok(code) => code,
@@ -210,5 +213,60 @@ fn staging(db: Option<std::path::PathBuf>, args: StagingArgs) -> Result<ExitCode
         }
     }
     output::print_staging(&rows, args.json);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The key from the environment variable the operator named; never from an argument.
+fn key_from_env(var: &str) -> Result<String, CliError> {
+    std::env::var(var).ok().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).ok_or_else(|| CliError {
+        code: ErrorCode::NotConfigured.as_str(),
+        message: format!("Variabel lingkungan {var} kosong atau tidak ada: isi dengan kunci Web Service dari Dapodik."),
+    })
+}
+
+fn http_client(url: &str, npsn: &str, key_env: &str) -> Result<WebServiceClient, CliError> {
+    let settings = settings()?;
+    let key = key_from_env(key_env)?;
+    WebServiceClient::new(url.trim_end_matches('/'), npsn.trim(), &key, client_config(&settings)).map_err(CliError::ws)
+}
+
+async fn doctor(args: DoctorArgs) -> Result<ExitCode, CliError> {
+    let client = http_client(&args.url, &args.npsn, &args.key_env)?;
+    let report = dapodik_webservice::doctor::diagnose(&client).await;
+    output::print_doctor(&report, args.json);
+    Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+async fn capture(args: CaptureArgs) -> Result<ExitCode, CliError> {
+    let client = http_client(&args.url, &args.npsn, &args.key_env)?;
+    let mut responses = Vec::new();
+    for f in dapodik_webservice::Function::ALL {
+        let raw = client.fetch(f, &|_, _| {}).await.map_err(CliError::ws)?;
+        responses.push((f, raw));
+    }
+    if args.mask {
+        responses = dapodik_webservice::masking::Masker::new().mask_capture(&responses);
+    }
+    dapodik_webservice::capture::write_capture(&args.out, &responses).map_err(CliError::ws)?;
+    output::print_json_line(&serde_json::json!({
+        "out": args.out.display().to_string(),
+        "masked": args.mask,
+        "functions": responses.iter().map(|(f, r)| serde_json::json!({"function": f.name(), "http_status": r.http_status, "bytes": r.body.len()})).collect::<Vec<_>>(),
+    }));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn port(install_dir: Option<std::path::PathBuf>, json: bool) -> Result<ExitCode, CliError> {
+    let (port, origin) = dapodik_webservice::install_ini::discover_port(install_dir.as_deref());
+    if json {
+        output::print_json_line(&serde_json::json!({ "port": port, "origin": origin }));
+    } else {
+        match origin {
+            dapodik_webservice::install_ini::PortOrigin::InstallIni { path } => {
+                println!("{port} (dari {})", path.display())
+            }
+            dapodik_webservice::install_ini::PortOrigin::Default => println!("{port} (bawaan; install.ini tidak ditemukan)"),
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -44,6 +44,48 @@ pub enum Command {
     },
     /// List staging rows.
     Staging(StagingArgs),
+    /// Check a Web Service connection step by step and say what to fix.
+    Doctor(DoctorArgs),
+    /// Save the raw responses of a Web Service as a capture folder (optionally masked for support).
+    Capture(CaptureArgs),
+    /// The Web Service port of a Dapodik installation (`WebPort=` in config\install.ini, else 5774).
+    Port {
+        /// Dapodik's install folder (default C:\Program Files (x86)\Dapodik).
+        #[arg(long)]
+        install_dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct DoctorArgs {
+    #[arg(long)]
+    pub url: String,
+    #[arg(long)]
+    pub npsn: String,
+    /// Name of the environment variable holding the Web Service key.
+    #[arg(long, value_name = "VAR")]
+    pub key_env: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct CaptureArgs {
+    #[arg(long)]
+    pub url: String,
+    #[arg(long)]
+    pub npsn: String,
+    /// Name of the environment variable holding the Web Service key.
+    #[arg(long, value_name = "VAR")]
+    pub key_env: String,
+    /// The folder to write (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace NIK, NISN, NUPTK, NIP, names, phone numbers, e-mails and addresses by consistent fakes.
+    #[arg(long)]
+    pub mask: bool,
 }
 
 #[derive(Subcommand)]

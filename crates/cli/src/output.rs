@@ -25,6 +25,10 @@ impl CliError {
         CliError { code: "invalid_setting", message: e.to_string() }
     }
 
+    pub fn ws(e: dapodik_webservice::WsError) -> Self {
+        CliError { code: e.code.as_str(), message: e.message().to_string() }
+    }
+
     pub fn other(e: impl std::fmt::Display) -> Self {
         CliError { code: "internal", message: e.to_string() }
     }
@@ -123,4 +127,16 @@ pub fn print_staging(rows: &[StagingRow], as_json: bool) {
             r.dapodik_id.as_deref().unwrap_or("(tanpa id)")
         );
     }
+}
+
+pub fn print_doctor(report: &dapodik_webservice::doctor::Report, as_json: bool) {
+    if as_json {
+        print_json_pretty(report);
+        return;
+    }
+    for step in &report.steps {
+        let mark = if step.ok { "OK   " } else { "GAGAL" };
+        println!("[{mark}] {}: {}", step.name.label(), step.message);
+    }
+    println!("{}", if report.ok { "Koneksi siap dipakai." } else { "Koneksi belum siap: perbaiki langkah yang gagal, lalu uji lagi." });
 }
