@@ -67,11 +67,21 @@ pub struct Report {
 
 impl Report {
     fn push_ok(&mut self, name: StepName, message: impl Into<String>) {
-        self.steps.push(Step { name, ok: true, code: None, message: message.into() });
+        self.steps.push(Step {
+            name,
+            ok: true,
+            code: None,
+            message: message.into(),
+        });
     }
 
     fn fail(mut self, name: StepName, code: ErrorCode, message: impl Into<String>) -> Report {
-        self.steps.push(Step { name, ok: false, code: Some(code), message: message.into() });
+        self.steps.push(Step {
+            name,
+            ok: false,
+            code: Some(code),
+            message: message.into(),
+        });
         self.ok = false;
         self
     }
@@ -92,12 +102,18 @@ fn step_of(code: ErrorCode) -> StepName {
 
 /// Run the doctor against a configured client.
 pub async fn diagnose(client: &WebServiceClient) -> Report {
-    let mut report = Report { ok: true, steps: Vec::new() };
+    let mut report = Report {
+        ok: true,
+        steps: Vec::new(),
+    };
 
     // 1–2: reachable and answering, without the key.
     match client.probe_root().await {
         Ok(status) => {
-            report.push_ok(StepName::HostReachable, format!("{} menjawab.", client.base_url()));
+            report.push_ok(
+                StepName::HostReachable,
+                format!("{} menjawab.", client.base_url()),
+            );
             if !(200..400).contains(&status) {
                 return report.fail(
                     StepName::DapodikAnswering,
@@ -148,7 +164,12 @@ pub async fn diagnose(client: &WebServiceClient) -> Report {
                 .first()
                 .map(|r| normalise(Entity::Sekolah, r))
                 .and_then(|r| r.get("npsn").and_then(|v| v.as_str()).map(str::to_owned));
-            for step in [StepName::NpsnKnown, StepName::SemesterActive, StepName::KeyAccepted, StepName::IpAccepted] {
+            for step in [
+                StepName::NpsnKnown,
+                StepName::SemesterActive,
+                StepName::KeyAccepted,
+                StepName::IpAccepted,
+            ] {
                 report.push_ok(step, step.label());
             }
             match npsn {

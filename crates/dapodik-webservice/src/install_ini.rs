@@ -45,7 +45,9 @@ pub fn parse_web_port(text: &str) -> Option<u16> {
 
 /// The Web Service port of the Dapodik installed in `install_dir` (`None`: the default folder).
 pub fn discover_port(install_dir: Option<&Path>) -> (u16, PortOrigin) {
-    let dir = install_dir.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(DEFAULT_INSTALL_DIR));
+    let dir = install_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_INSTALL_DIR));
     let path = install_ini_path(&dir);
     match std::fs::read(&path) {
         Ok(bytes) => match parse_web_port(&String::from_utf8_lossy(&bytes)) {
@@ -81,11 +83,19 @@ mod tests {
     #[test]
     fn discovers_from_the_install_folder_or_falls_back() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(discover_port(Some(dir.path())), (DEFAULT_PORT, PortOrigin::Default));
+        assert_eq!(
+            discover_port(Some(dir.path())),
+            (DEFAULT_PORT, PortOrigin::Default)
+        );
         std::fs::create_dir_all(dir.path().join("config")).unwrap();
         std::fs::write(install_ini_path(dir.path()), "[Web]\r\nWebPort=5781\r\n").unwrap();
         let (port, origin) = discover_port(Some(dir.path()));
         assert_eq!(port, 5781);
-        assert_eq!(origin, PortOrigin::InstallIni { path: install_ini_path(dir.path()) });
+        assert_eq!(
+            origin,
+            PortOrigin::InstallIni {
+                path: install_ini_path(dir.path())
+            }
+        );
     }
 }

@@ -9,6 +9,10 @@
 //!   placeholders as `null`, UUIDs lower-case, NIK/NISN kept exactly as strings.
 //! - [`source`]: where responses come from — the live Web Service over HTTP ([`client`]) or a capture
 //!   folder ([`capture`]).
+//! - [`doctor`]: checks a connection step by step (reachable, answering, NPSN, semester, key, IP).
+//! - [`install_ini`]: finds Dapodik's Web Service port in its `config\install.ini`.
+//! - [`masking`]: masks a capture's personal values so it can be shared for support.
+//! - [`privacy`]: masking of identifiers and names in logs and error details.
 //! - [`pull`]: fetches the four functions for one school, checks the NPSN and corrects stale fields,
 //!   producing a [`pull::SchoolPull`] ready to stage.
 //!
@@ -17,7 +21,10 @@
 pub mod capture;
 pub mod client;
 pub mod decode;
+pub mod doctor;
 pub mod error;
+pub mod install_ini;
+pub mod masking;
 pub mod normalise;
 pub mod privacy;
 pub mod pull;

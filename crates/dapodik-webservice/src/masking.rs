@@ -22,18 +22,40 @@ use std::hash::BuildHasher;
 
 /// Fields holding personal values, by the kind of fake they get.
 const NAME_FIELDS: &[&str] = &["nama", "nama_ayah", "nama_ibu", "nama_wali", "ptk_id_str"];
-const PHONE_FIELDS: &[&str] = &["nomor_telepon_rumah", "nomor_telepon_seluler", "nomor_hp", "no_hp"];
+const PHONE_FIELDS: &[&str] = &[
+    "nomor_telepon_rumah",
+    "nomor_telepon_seluler",
+    "nomor_hp",
+    "no_hp",
+];
 const ADDRESS_FIELDS: &[&str] = &["alamat_jalan"];
 
 const GIVEN: &[&str] = &[
-    "Adi", "Bayu", "Citra", "Dewi", "Eka", "Fajar", "Gita", "Hadi", "Indah", "Joko", "Kartika", "Lestari", "Made",
-    "Nanda", "Oki", "Putra", "Rahma", "Sari", "Tono", "Umi", "Wahyu", "Yuni", "Zaki", "Agus", "Budi", "Ratna",
+    "Adi", "Bayu", "Citra", "Dewi", "Eka", "Fajar", "Gita", "Hadi", "Indah", "Joko", "Kartika",
+    "Lestari", "Made", "Nanda", "Oki", "Putra", "Rahma", "Sari", "Tono", "Umi", "Wahyu", "Yuni",
+    "Zaki", "Agus", "Budi", "Ratna",
 ];
 const FAMILY: &[&str] = &[
-    "Santoso", "Wijaya", "Saputra", "Lubis", "Siregar", "Hidayat", "Kusuma", "Nugroho", "Pratama", "Permana",
-    "Setiawan", "Rahayu", "Utami", "Firmansyah", "Harahap", "Wibowo",
+    "Santoso",
+    "Wijaya",
+    "Saputra",
+    "Lubis",
+    "Siregar",
+    "Hidayat",
+    "Kusuma",
+    "Nugroho",
+    "Pratama",
+    "Permana",
+    "Setiawan",
+    "Rahayu",
+    "Utami",
+    "Firmansyah",
+    "Harahap",
+    "Wibowo",
 ];
-const TITLES: &[&str] = &["dr.", "drs.", "dra.", "h.", "hj.", "alm.", "almh.", "ir.", "prof."];
+const TITLES: &[&str] = &[
+    "dr.", "drs.", "dra.", "h.", "hj.", "alm.", "almh.", "ir.", "prof.",
+];
 
 /// Replaces personal values with consistent fakes across every response of one capture.
 pub struct Masker {
@@ -57,7 +79,10 @@ impl Masker {
     /// A masker with a fresh random salt.
     pub fn new() -> Masker {
         let mut salt = 0u64;
-        for b in std::collections::hash_map::RandomState::new().hash_one(std::time::SystemTime::now()).to_le_bytes() {
+        for b in std::collections::hash_map::RandomState::new()
+            .hash_one(std::time::SystemTime::now())
+            .to_le_bytes()
+        {
             salt = salt.rotate_left(8) ^ u64::from(b);
         }
         Masker::with_salt(salt ^ 0x9e37_79b9_7f4a_7c15)
@@ -65,11 +90,17 @@ impl Masker {
 
     /// A masker with a given salt (tests: deterministic fakes).
     pub fn with_salt(salt: u64) -> Masker {
-        Masker { salt, fakes: HashMap::new() }
+        Masker {
+            salt,
+            fakes: HashMap::new(),
+        }
     }
 
     /// Mask every response of a capture; responses that hold no rows (errors) pass unchanged.
-    pub fn mask_capture(&mut self, responses: &[(Function, RawResponse)]) -> Vec<(Function, RawResponse)> {
+    pub fn mask_capture(
+        &mut self,
+        responses: &[(Function, RawResponse)],
+    ) -> Vec<(Function, RawResponse)> {
         // First collect every personal value of every response, so a value seen in one function (a
         // teacher's name in getGtk) gets the same fake where it appears in another (ptk_id_str).
         let mut found: Vec<(Kind, String, bool)> = Vec::new();
@@ -90,8 +121,12 @@ impl Masker {
                 (original.into_bytes(), fake.into_bytes())
             } else {
                 (
-                    serde_json::to_string(&original).unwrap_or_default().into_bytes(),
-                    serde_json::to_string(&fake).unwrap_or_default().into_bytes(),
+                    serde_json::to_string(&original)
+                        .unwrap_or_default()
+                        .into_bytes(),
+                    serde_json::to_string(&fake)
+                        .unwrap_or_default()
+                        .into_bytes(),
                 )
             };
             if !replacements.iter().any(|(f, _)| *f == from) {
@@ -102,7 +137,13 @@ impl Masker {
             .iter()
             .map(|(f, r)| {
                 let body = replace_all(&r.body, &replacements);
-                (*f, RawResponse { http_status: r.http_status, body: body.into() })
+                (
+                    *f,
+                    RawResponse {
+                        http_status: r.http_status,
+                        body: body.into(),
+                    },
+                )
             })
             .collect()
     }
@@ -118,11 +159,23 @@ impl Masker {
         let fake = match kind {
             Kind::Nik if original.len() == 16 && all_digits(original) => {
                 // PPRR kept, SS faked, DDMMYY kept, XXXX faked.
-                format!("{}{}{}{}", &original[..4], digits(h, 2), &original[6..12], digits(h >> 16, 4))
+                format!(
+                    "{}{}{}{}",
+                    &original[..4],
+                    digits(h, 2),
+                    &original[6..12],
+                    digits(h >> 16, 4)
+                )
             }
             Kind::Nip if original.len() == 18 && all_digits(original) => {
                 // Birth date kept, appointment faked, sex digit kept, serial faked.
-                format!("{}{}{}{}", &original[..8], digits(h, 6), &original[14..15], digits(h >> 24, 3))
+                format!(
+                    "{}{}{}{}",
+                    &original[..8],
+                    digits(h, 6),
+                    &original[14..15],
+                    digits(h >> 24, 3)
+                )
             }
             Kind::Nisn if original.len() >= 4 && all_digits(original) => {
                 format!("{}{}", &original[..3], digits(h, original.len() - 3))
@@ -136,7 +189,8 @@ impl Masker {
             Kind::Address => format!("Jl. Contoh No. {}", h % 200 + 1),
             Kind::Name => fake_name(original, h),
         };
-        self.fakes.insert((kind, original.to_string()), fake.clone());
+        self.fakes
+            .insert((kind, original.to_string()), fake.clone());
         fake
     }
 
@@ -180,7 +234,10 @@ fn kind_of(field: &str) -> Option<Kind> {
 fn collect(v: &Value, field: Option<&str>, out: &mut Vec<(Kind, String, bool)>) {
     match v {
         Value::Object(map) => {
-            if map.contains_key("npsn") && map.contains_key("sekolah_id") && !map.contains_key("peserta_didik_id") {
+            if map.contains_key("npsn")
+                && map.contains_key("sekolah_id")
+                && !map.contains_key("peserta_didik_id")
+            {
                 return;
             }
             for (k, v) in map {
@@ -253,7 +310,11 @@ fn fake_name(original: &str, h: u64) -> String {
         .iter()
         .map(|w| {
             let lw = w.to_lowercase();
-            if w.is_empty() || TITLES.contains(&lw.as_str()) || (w.contains('.') && w.len() <= 6) || w.ends_with(',') {
+            if w.is_empty()
+                || TITLES.contains(&lw.as_str())
+                || (w.contains('.') && w.len() <= 6)
+                || w.ends_with(',')
+            {
                 return (*w).to_string();
             }
             x = x.rotate_left(11).wrapping_mul(0x2545_f491_4f6c_dd1d);
@@ -268,7 +329,10 @@ fn fake_name(original: &str, h: u64) -> String {
 /// One pass over the body: every JSON string token (quotes included) and every bare digit run is
 /// looked up whole in the replacement table. Linear in the body's size.
 fn replace_all(body: &[u8], replacements: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
-    let table: HashMap<&[u8], &[u8]> = replacements.iter().map(|(f, t)| (f.as_slice(), t.as_slice())).collect();
+    let table: HashMap<&[u8], &[u8]> = replacements
+        .iter()
+        .map(|(f, t)| (f.as_slice(), t.as_slice()))
+        .collect();
     let mut out = Vec::with_capacity(body.len());
     let mut i = 0;
     while i < body.len() {
@@ -280,7 +344,9 @@ fn replace_all(body: &[u8], replacements: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
                 j += if body[j] == b'\\' { 2 } else { 1 };
             }
             (j < body.len()).then_some(j + 1)
-        } else if b.is_ascii_digit() && !(i > 0 && (body[i - 1].is_ascii_digit() || body[i - 1] == b'.')) {
+        } else if b.is_ascii_digit()
+            && !(i > 0 && (body[i - 1].is_ascii_digit() || body[i - 1] == b'.'))
+        {
             let mut j = i;
             while j < body.len() && body[j].is_ascii_digit() {
                 j += 1;
@@ -313,10 +379,16 @@ mod tests {
 
     #[test]
     fn replaces_whole_tokens_only() {
-        let reps = vec![(b"\"Sri\"".to_vec(), b"\"Ani\"".to_vec()), (b"123".to_vec(), b"456".to_vec())];
+        let reps = vec![
+            (b"\"Sri\"".to_vec(), b"\"Ani\"".to_vec()),
+            (b"123".to_vec(), b"456".to_vec()),
+        ];
         let body = br#"{"a":"Sri","b":"Sri Wahyuni","c":123,"d":1234,"e":"x\"Sri\"y"}"#;
         let out = String::from_utf8(replace_all(body, &reps)).unwrap();
-        assert_eq!(out, r#"{"a":"Ani","b":"Sri Wahyuni","c":456,"d":1234,"e":"x\"Sri\"y"}"#);
+        assert_eq!(
+            out,
+            r#"{"a":"Ani","b":"Sri Wahyuni","c":456,"d":1234,"e":"x\"Sri\"y"}"#
+        );
     }
 
     #[test]
