@@ -43,7 +43,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
-for dir in ui tests/e2e; do
+for dir in ui tests/e2e tests/oidc; do
   if [ -f "$dir/package.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
       log "npm ci in $dir"

@@ -12,6 +12,9 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 step "Rust: crates without Tauri"
 cargo test --workspace --exclude dapodik-sync-desktop --no-fail-fast
 
+step "Keychain: a real Secret Service (gnome-keyring inside dbus-run-session)"
+./scripts/test-keychain.sh
+
 step "UI: component tests (Vitest)"
 (cd ui && npm test)
 
