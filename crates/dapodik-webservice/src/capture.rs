@@ -9,6 +9,7 @@ use crate::source::RawResponse;
 use crate::{ErrorCode, Function, WsError};
 use std::path::{Path, PathBuf};
 
+#[derive(Debug, Clone)]
 pub struct CaptureDir {
     path: PathBuf,
 }

@@ -185,7 +185,7 @@ impl WebServiceClient {
         &self,
         mut response: reqwest::Response,
         what: &str,
-        progress: &mut dyn FnMut(u64),
+        progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<bytes::Bytes, WsError> {
         let max = self.config.max_response_bytes;
         let too_large = || {

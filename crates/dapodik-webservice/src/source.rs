@@ -13,6 +13,7 @@ pub struct RawResponse {
 /// Progress while a response is received (for the progress bar): bytes so far for one function.
 pub type ProgressFn = dyn Fn(Function, u64) + Send + Sync;
 
+#[derive(Debug)]
 pub enum Source {
     Http(crate::client::WebServiceClient),
     Capture(crate::capture::CaptureDir),
