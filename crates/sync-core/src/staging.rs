@@ -307,6 +307,20 @@ impl FirstPass {
         self.entity
     }
 
+    /// Rewrite the record's id field to its canonical lower-case text when it is a UUID written
+    /// otherwise (upper case, surrounding spaces), so that the stored record and its content hash do not
+    /// depend on how the id was spelled. Allocates only when a rewrite is needed.
+    pub fn canonicalise_id(&self, record: &mut Record) {
+        if let Some(serde_json::Value::String(s)) = record.get_mut(self.entity.id_field()) {
+            let needs = s.len() != 36 || s.bytes().any(|b| b.is_ascii_uppercase());
+            if needs {
+                if let Some(k) = parse_uuid(s.trim()) {
+                    *s = String::from_utf8(format_uuid(k).to_vec()).expect("ASCII");
+                }
+            }
+        }
+    }
+
     /// Classify one record whose canonical JSON hashes to `hash`.
     pub fn classify(&mut self, record: &Record, hash: &[u8; 32]) -> Verdict {
         let key = match record.get(self.entity.id_field()) {
@@ -497,6 +511,17 @@ mod tests {
         let v = fp.classify(&upper, &digest(&upper));
         assert_eq!(v.status, StagingStatus::Matched);
         assert_eq!(v.key, parse_uuid(A));
+    }
+
+    #[test]
+    fn canonicalise_id_lower_cases_and_trims_uuids_only() {
+        let fp = FirstPass::new(Entity::PesertaDidik, HashMap::new());
+        let mut r = rec(json!({"peserta_didik_id": format!(" {} ", A.to_uppercase())}));
+        fp.canonicalise_id(&mut r);
+        assert_eq!(r["peserta_didik_id"], A);
+        let mut odd = rec(json!({"peserta_didik_id": "NOT-A-UUID"}));
+        fp.canonicalise_id(&mut odd);
+        assert_eq!(odd["peserta_didik_id"], "NOT-A-UUID");
     }
 
     #[test]

@@ -21,6 +21,7 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub use open::{schema_version, ConnectionSettings, BUSY_TIMEOUT};
 pub use staging::EntityRecords;
 
 /// The database. Cheap to clone; all clones share one connection.

@@ -76,6 +76,33 @@ impl Store {
     }
 }
 
+/// The connection's settings as SQLite reports them (for diagnostics and tests).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConnectionSettings {
+    pub journal_mode: String,
+    pub foreign_keys: bool,
+    /// 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+    pub synchronous: i64,
+    pub busy_timeout_ms: i64,
+    pub user_version: i64,
+}
+
+impl Store {
+    /// Query the connection's pragmas back.
+    pub fn connection_settings(&self) -> Result<ConnectionSettings, StoreError> {
+        let conn = self.conn();
+        let text = |name: &str| conn.pragma_query_value(None, name, |r| r.get::<_, String>(0));
+        let int = |name: &str| conn.pragma_query_value(None, name, |r| r.get::<_, i64>(0));
+        Ok(ConnectionSettings {
+            journal_mode: text("journal_mode")?,
+            foreign_keys: int("foreign_keys")? == 1,
+            synchronous: int("synchronous")?,
+            busy_timeout_ms: int("busy_timeout")?,
+            user_version: int("user_version")?,
+        })
+    }
+}
+
 /// Create `dir` (and parents) if missing; a folder created here is owner-only on unix.
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {

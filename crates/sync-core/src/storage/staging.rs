@@ -100,7 +100,8 @@ impl Store {
                 let mut tally = StatusCounts::default();
                 let mut seq: i64 = 0;
                 let mut db_error: Option<rusqlite::Error> = None;
-                let streamed = records(entity, &mut |record: Record| {
+                let streamed = records(entity, &mut |mut record: Record| {
+                    first_pass.canonicalise_id(&mut record);
                     buf.clear();
                     serde_json::to_writer(&mut buf, &record).map_err(|e| {
                         WsError::new(ErrorCode::MalformedResponse, format!("record JSON: {e}"))
