@@ -1,0 +1,97 @@
+//! The commands the window may invoke. Each is a one-liner into sync-core; database work runs on a
+//! blocking thread so the UI's IPC never waits on SQLite in the async runtime.
+
+use crate::error::CommandError;
+use crate::state::{AppState, Ready};
+use serde::Serialize;
+use sync_core::{Attempt, Batch, StagingPage, StagingQuery, StagingRow, Store};
+use tauri::State;
+
+/// What the header shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppInfo {
+    /// `"demo"` (simulated Dapodik) or `"real"`.
+    pub mode: &'static str,
+    pub npsn: String,
+    /// From the newest staged `sekolah` record; `null` before the first successful sync.
+    pub school_name: Option<String>,
+    pub db_path: String,
+    pub version: &'static str,
+    /// False when `DAPODIK_SYNC_ENABLED=false` or mode disabled: batches are recorded but not run.
+    pub sync_enabled: bool,
+}
+
+/// Runs `f` with the store on a blocking thread.
+async fn with_store<T: Send + 'static>(
+    ready: &Ready,
+    f: impl FnOnce(&Store) -> Result<T, sync_core::StoreError> + Send + 'static,
+) -> Result<T, CommandError> {
+    let store = ready.store.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&store))
+        .await
+        .map_err(CommandError::internal)?
+        .map_err(CommandError::from)
+}
+
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
+    let ready = state.ready()?;
+    let school_name = with_store(ready, crate::state::latest_school_name).await?;
+    Ok(AppInfo {
+        mode: ready.profile.mode.as_str(),
+        npsn: ready.profile.npsn.clone(),
+        school_name: school_name
+            .or_else(|| ready.demo.as_ref().map(|d| d.school_name().to_string())),
+        db_path: ready.store.path().display().to_string(),
+        version: env!("CARGO_PKG_VERSION"),
+        sync_enabled: ready.worker.settings().claims_batches(),
+    })
+}
+
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<Batch, CommandError> {
+    let ready = state.ready()?;
+    Ok(ready
+        .worker
+        .enqueue(ready.profile.new_batch(ready.worker.settings()))
+        .await?)
+}
+
+#[tauri::command]
+pub async fn cancel_batch(state: State<'_, AppState>, id: i64) -> Result<Batch, CommandError> {
+    Ok(state.ready()?.worker.cancel(id).await?)
+}
+
+#[tauri::command]
+pub async fn retry_batch(state: State<'_, AppState>, id: i64) -> Result<Batch, CommandError> {
+    Ok(state.ready()?.worker.retry(id).await?)
+}
+
+#[tauri::command]
+pub async fn list_batches(state: State<'_, AppState>) -> Result<Vec<Batch>, CommandError> {
+    with_store(state.ready()?, |s| s.batches(200)).await
+}
+
+#[tauri::command]
+pub async fn batch_attempts(
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<Vec<Attempt>, CommandError> {
+    with_store(state.ready()?, move |s| s.attempts(id)).await
+}
+
+#[tauri::command]
+pub async fn staging_page(
+    state: State<'_, AppState>,
+    query: StagingQuery,
+) -> Result<StagingPage, CommandError> {
+    with_store(state.ready()?, move |s| s.staging_page(&query)).await
+}
+
+#[tauri::command]
+pub async fn staging_row(
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<Option<StagingRow>, CommandError> {
+    with_store(state.ready()?, move |s| s.staging_row(id)).await
+}

@@ -1,0 +1,140 @@
+//! Dapodik Sync desktop shell: a thin Tauri 2 layer over `sync-core`.
+//!
+//! At start it opens the store, reads the settings, chooses demo mode (an in-process simulated
+//! Dapodik, see [`demo`]) or the real Web Service (see [`config`]), starts the worker, and forwards
+//! its events to the window ([`events`]). The window talks to the core only through [`commands`].
+
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod sources;
+pub mod state;
+
+use config::LaunchArgs;
+use error::CommandError;
+use state::{AppState, Mode, Profile, Ready};
+use std::sync::Arc;
+use sync_core::settings::{Settings, SyncMode};
+use sync_core::{SourceKind, Store};
+use tauri::{Manager, RunEvent};
+
+pub fn run() {
+    init_tracing();
+    let args = LaunchArgs::parse(std::env::args().skip(1));
+    let app = tauri::Builder::default()
+        .setup(move |app| {
+            let state = tauri::async_runtime::block_on(start(&args));
+            match &state {
+                AppState::Ready(ready) => events::spawn_forwarder(
+                    app.handle().clone(),
+                    ready.worker.subscribe(),
+                    ready.store.clone(),
+                ),
+                AppState::Failed(e) => tracing::error!(code = %e.code, "start failed"),
+            }
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::sync_now,
+            commands::cancel_batch,
+            commands::retry_batch,
+            commands::list_batches,
+            commands::batch_attempts,
+            commands::staging_page,
+            commands::staging_row,
+        ])
+        .build(tauri::generate_context!())
+        .expect("error while building the Tauri application");
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            if let Some(AppState::Ready(ready)) = handle.try_state::<AppState>().as_deref() {
+                // Lets a staging transaction finish; an in-flight pull is recovered at the next start.
+                tauri::async_runtime::block_on(ready.worker.clone().shutdown());
+            }
+        }
+    });
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tao=warn,wry=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Opens everything the app needs; any failure becomes the error every command reports.
+async fn start(args: &LaunchArgs) -> AppState {
+    match try_start(args).await {
+        Ok(ready) => AppState::Ready(Box::new(ready)),
+        Err(e) => AppState::Failed(e),
+    }
+}
+
+async fn try_start(args: &LaunchArgs) -> Result<Ready, CommandError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let settings = Settings::from_env().map_err(|e| CommandError::new(e.code(), e.message()))?;
+    let path =
+        config::database_path(args, env).map_err(|e| CommandError::new(e.code(), e.message()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CommandError::from(sync_core::StoreError::Io(e)))?;
+    }
+    let store = Store::open(&path)?;
+    tracing::info!(db = %path.display(), "database opened");
+
+    let real = config::real_connection(env);
+    let use_real = match settings.effective_mode(real.is_some()) {
+        SyncMode::Real => true,
+        SyncMode::Mock => false,
+        SyncMode::Disabled => real.is_some(),
+    };
+
+    let (profile, demo) = if use_real {
+        let profile = Profile {
+            mode: Mode::Real,
+            source: SourceKind::Webservice,
+            target: real.as_ref().map(|r| r.url.clone()).unwrap_or_default(),
+            npsn: real.as_ref().map(|r| r.npsn.clone()).unwrap_or_default(),
+        };
+        (profile, None)
+    } else {
+        let demo = demo::Demo::start(env).map_err(|e| {
+            tracing::error!(error = %e, "demo simulator failed to start");
+            CommandError::new(
+                "demo_failed",
+                "Mode Demo tidak dapat dimulai (Dapodik simulasi gagal berjalan). Mulai ulang aplikasi.",
+            )
+        })?;
+        let profile = Profile {
+            mode: Mode::Demo,
+            source: SourceKind::Mock,
+            target: demo.base_url().to_string(),
+            npsn: demo.npsn().to_string(),
+        };
+        (profile, Some(demo))
+    };
+
+    let resolver = sources::AppSources {
+        demo: demo.as_ref().map(|d| sources::DemoEndpoint {
+            base_url: d.base_url().to_string(),
+            key: d.key().to_string(),
+        }),
+        real,
+        client: settings.client_config(),
+        env: Box::new(|name| std::env::var(name).ok()),
+    };
+    let worker = sync_core::worker::spawn_worker(store.clone(), settings, Arc::new(resolver));
+    tracing::info!(mode = profile.mode.as_str(), "worker started");
+    Ok(Ready {
+        store,
+        worker,
+        profile,
+        demo,
+    })
+}

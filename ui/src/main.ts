@@ -1,0 +1,146 @@
+// The app shell: header (name, mode badge, school), navigation between the Batch and Staging screens,
+// an error banner, and the wiring of the shell's `sync:update` events into the batch book.
+
+import "./styles.css";
+import { api, ApiError, type AppInfo } from "./api";
+import { BatchBook } from "./batches";
+import { clear, h } from "./dom";
+import { t } from "./i18n";
+import { BatchScreen, type ScreenContext } from "./screens/batch";
+import { StagingScreen } from "./screens/staging";
+
+type ScreenName = "batch" | "staging";
+
+function errorText(err: unknown): { code: string; message: string } {
+  if (err instanceof ApiError) return { code: err.code, message: err.message };
+  return { code: "internal", message: t("error.unexpected") };
+}
+
+async function start(root: HTMLElement): Promise<void> {
+  const book = new BatchBook();
+  const banner = h("div", { class: "banner", testid: "error-banner", attrs: { role: "alert" } });
+  banner.hidden = true;
+  const toast = h("div", { class: "toast", attrs: { role: "status", "aria-live": "polite" } });
+  toast.hidden = true;
+  let toastTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const ctx: ScreenContext = {
+    book,
+    reportError: (err) => {
+      const { code, message } = errorText(err);
+      console.error("command failed", code);
+      clear(banner);
+      banner.append(
+        h("div", { class: "banner-text" }, h("strong", {}, t("error.title")), " ", message, " ", h("code", {}, code)),
+        h(
+          "button",
+          { class: "btn btn-ghost", attrs: { type: "button", "aria-label": t("error.dismiss") }, on: { click: () => (banner.hidden = true) } },
+          t("error.dismiss"),
+        ),
+      );
+      banner.hidden = false;
+    },
+    notify: (message) => {
+      toast.textContent = message;
+      toast.hidden = false;
+      if (toastTimer) clearTimeout(toastTimer);
+      toastTimer = setTimeout(() => (toast.hidden = true), 4000);
+    },
+  };
+
+  const batchScreen = new BatchScreen(ctx);
+  const stagingScreen = new StagingScreen(ctx);
+  const screens: Record<ScreenName, HTMLElement> = { batch: batchScreen.el, staging: stagingScreen.el };
+
+  const navButton = (name: ScreenName, label: string) =>
+    h(
+      "button",
+      {
+        class: "nav-tab",
+        testid: `nav-${name}`,
+        attrs: { type: "button", role: "tab", id: `tab-${name}`, "aria-controls": `panel-${name}` },
+        on: { click: () => show(name) },
+      },
+      label,
+    );
+  const tabs: Record<ScreenName, HTMLButtonElement> = {
+    batch: navButton("batch", t("nav.batch")),
+    staging: navButton("staging", t("nav.staging")),
+  };
+  const tablist = h("nav", { class: "nav", attrs: { role: "tablist", "aria-label": t("nav.label") } }, tabs.batch, tabs.staging);
+  tablist.addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    const next: ScreenName = current === "batch" ? "staging" : "batch";
+    show(next);
+    tabs[next].focus();
+  });
+
+  const main = h("main", { class: "content" });
+  for (const [name, el] of Object.entries(screens)) {
+    el.id = `panel-${name}`;
+    el.setAttribute("role", "tabpanel");
+    el.setAttribute("aria-labelledby", `tab-${name}`);
+    main.appendChild(el);
+  }
+
+  let current: ScreenName = "batch";
+  function show(name: ScreenName): void {
+    current = name;
+    for (const [n, el] of Object.entries(screens) as [ScreenName, HTMLElement][]) {
+      el.hidden = n !== name;
+      tabs[n].setAttribute("aria-selected", String(n === name));
+      tabs[n].tabIndex = n === name ? 0 : -1;
+    }
+    if (name === "staging") stagingScreen.show();
+  }
+
+  const modeSlot = h("div", { class: "mode" });
+  const header = h(
+    "header",
+    { class: "app-header" },
+    h("div", { class: "brand" }, h("span", { class: "logo", attrs: { "aria-hidden": "true" } }), h("h1", {}, t("app.name"))),
+    tablist,
+    modeSlot,
+  );
+
+  clear(root);
+  root.append(header, banner, main, toast);
+  show("batch");
+
+  try {
+    const info = await api.appInfo();
+    renderMode(modeSlot, info);
+  } catch (err) {
+    ctx.reportError(err);
+  }
+
+  // Subscribe before the first list so no change falls in between.
+  await api.onSyncUpdate((update) => book.apply(update.batches, update.progress));
+  try {
+    book.replace(await api.listBatches());
+  } catch (err) {
+    ctx.reportError(err);
+  }
+}
+
+function renderMode(slot: HTMLElement, info: AppInfo): void {
+  clear(slot);
+  const school = info.school_name ?? t("header.unknownSchool");
+  slot.append(
+    h(
+      "span",
+      { class: `mode-badge mode-${info.mode}`, testid: "mode-badge", attrs: { title: info.mode === "demo" ? t("header.demoHint") : t("header.realHint") } },
+      info.mode === "demo" ? t("header.demoMode") : t("header.realMode"),
+    ),
+    h(
+      "span",
+      { class: "school", testid: "school" },
+      h("span", { class: "school-name" }, school),
+      h("span", { class: "school-npsn" }, t("header.npsn", { npsn: info.npsn })),
+    ),
+  );
+  slot.title = t("header.dbPath", { path: info.db_path, version: info.version });
+}
+
+const root = document.getElementById("app");
+if (root) void start(root);

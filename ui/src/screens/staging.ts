@@ -1,0 +1,272 @@
+// The Staging screen: filters (batch, entity, status, search), a virtualised table paged from SQLite via
+// `staging_page`, and the detail of the selected row (the normalised record as a key/value list, reasons).
+
+import {
+  api,
+  ENTITIES,
+  STAGING_STATUSES,
+  type Entity,
+  type RecordValue,
+  type StagingRow,
+  type StagingRowSummary,
+  type StagingStatus,
+} from "../api";
+import { VirtualTable } from "../components/virtual-table";
+import { clear, h } from "../dom";
+import { formatDateTime, formatNumber } from "../format";
+import { t } from "../i18n";
+import { entityLabel, fieldLabel, isSensitiveField, mask, stagingStatusLabel } from "../labels";
+import type { ScreenContext } from "./batch";
+
+export class StagingScreen {
+  readonly el: HTMLElement;
+  private readonly table: VirtualTable<StagingRowSummary>;
+  private readonly batchSelect: HTMLSelectElement;
+  private readonly entitySelect: HTMLSelectElement;
+  private readonly statusSelect: HTMLSelectElement;
+  private readonly searchInput: HTMLInputElement;
+  private readonly totalEl: HTMLElement;
+  private readonly detail: HTMLElement;
+  private batchId: number | null = null;
+  private latestStaged: number | null = null;
+  private showSensitive = false;
+  private current: StagingRow | null = null;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  private detailRequest = 0;
+
+  constructor(private readonly ctx: ScreenContext) {
+    this.batchSelect = h("select", { testid: "filter-batch", attrs: { id: "filter-batch" }, on: { change: () => this.onFilter() } });
+    this.entitySelect = h(
+      "select",
+      { testid: "filter-entity", attrs: { id: "filter-entity" }, on: { change: () => this.onFilter() } },
+      h("option", { attrs: { value: "" } }, t("staging.allEntities")),
+      ...ENTITIES.map((e) => h("option", { attrs: { value: e } }, entityLabel(e))),
+    );
+    this.statusSelect = h(
+      "select",
+      { testid: "filter-status", attrs: { id: "filter-status" }, on: { change: () => this.onFilter() } },
+      h("option", { attrs: { value: "" } }, t("staging.allStatuses")),
+      ...STAGING_STATUSES.map((s) => h("option", { attrs: { value: s } }, stagingStatusLabel(s))),
+    );
+    this.searchInput = h("input", {
+      testid: "filter-search",
+      attrs: { id: "filter-search", type: "search", placeholder: t("staging.searchPlaceholder"), autocomplete: "off", spellcheck: "false" },
+      on: {
+        input: () => {
+          if (this.searchTimer) clearTimeout(this.searchTimer);
+          this.searchTimer = setTimeout(() => this.onFilter(), 250);
+        },
+      },
+    });
+    this.totalEl = h("span", { class: "total", testid: "staging-total", attrs: { "aria-live": "polite" } });
+
+    const field = (id: string, label: string, control: HTMLElement) =>
+      h("div", { class: "field" }, h("label", { attrs: { for: id } }, label), control);
+
+    const filters = h(
+      "div",
+      { class: "filters", attrs: { role: "search" } },
+      field("filter-batch", t("staging.batch"), this.batchSelect),
+      field("filter-entity", t("staging.entity"), this.entitySelect),
+      field("filter-status", t("staging.status"), this.statusSelect),
+      field("filter-search", t("staging.search"), this.searchInput),
+      this.totalEl,
+    );
+
+    this.table = new VirtualTable<StagingRowSummary>({
+      ariaLabel: t("staging.tableLabel"),
+      emptyText: t("staging.emptyFiltered"),
+      loadingText: t("staging.loading"),
+      rowTestId: "staging-row",
+      pageSize: 100,
+      columns: [
+        { key: "entity", label: t("staging.colEntity"), width: "150px", render: (r) => entityLabel(r.entity) },
+        { key: "label", label: t("staging.colLabel"), width: "minmax(180px, 2fr)", render: (r) => r.label ?? t("staging.noLabel") },
+        {
+          key: "id",
+          label: t("staging.colId"),
+          width: "minmax(140px, 1.4fr)",
+          render: (r) => h("code", { class: "mono" }, r.dapodik_id ?? "—"),
+        },
+        { key: "status", label: t("staging.colStatus"), width: "110px", render: (r) => this.statusBadge(r.status) },
+        { key: "reasons", label: t("staging.colReasons"), width: "minmax(160px, 2fr)", render: (r) => r.reasons.join("; ") },
+      ],
+      fetchPage: (offset, limit) =>
+        api.stagingPage({
+          batch_id: this.batchId,
+          entity: (this.entitySelect.value || null) as Entity | null,
+          status: (this.statusSelect.value || null) as StagingStatus | null,
+          search: this.searchInput.value.trim() || null,
+          offset,
+          limit,
+        }),
+      onTotal: (total) => {
+        this.totalEl.textContent = t("staging.total", { n: formatNumber(total) });
+      },
+      onActivate: (row) => void this.showDetail(row.id),
+      onError: (err) => this.ctx.reportError(err),
+    });
+
+    this.detail = h("aside", { class: "detail card", testid: "staging-detail", attrs: { "aria-live": "polite", tabindex: -1 } });
+    this.renderDetailEmpty();
+
+    this.el = h(
+      "div",
+      { class: "screen staging-screen", testid: "screen-staging" },
+      filters,
+      h("div", { class: "split" }, h("div", { class: "table-wrap card" }, this.table.el), this.detail),
+    );
+
+    ctx.book.subscribe(() => this.onBatches());
+    this.onBatches();
+  }
+
+  /** Called when the screen becomes visible. */
+  show(): void {
+    if (this.batchId !== null && this.table.rowCount() === null) void this.table.reset();
+  }
+
+  private onBatches(): void {
+    const staged = this.ctx.book.staged();
+    const latest = staged[0]?.id ?? null;
+    const selected = this.batchSelect.value;
+    clear(this.batchSelect);
+    this.batchSelect.appendChild(
+      h("option", { attrs: { value: "" } }, latest === null ? t("staging.noBatch") : t("staging.latestBatch", { id: latest })),
+    );
+    for (const batch of staged) {
+      this.batchSelect.appendChild(
+        h("option", { attrs: { value: String(batch.id) } }, t("staging.batchOption", { id: batch.id, time: formatDateTime(batch.finished_at ?? batch.created_at) })),
+      );
+    }
+    this.batchSelect.value = staged.some((b) => String(b.id) === selected) ? selected : "";
+    if (latest !== this.latestStaged) {
+      this.latestStaged = latest;
+      // Following "latest": a newly staged batch replaces what is shown.
+      if (this.batchSelect.value === "") this.onFilter();
+    }
+  }
+
+  private onFilter(): void {
+    this.batchId = this.batchSelect.value ? Number(this.batchSelect.value) : this.latestStaged;
+    this.current = null;
+    this.renderDetailEmpty();
+    if (this.batchId === null) {
+      this.totalEl.textContent = "";
+      this.table.el.hidden = true;
+      this.detail.hidden = true;
+      this.showNoData();
+      return;
+    }
+    this.hideNoData();
+    this.table.el.hidden = false;
+    this.detail.hidden = false;
+    this.totalEl.textContent = t("staging.loading");
+    void this.table.reset();
+  }
+
+  private showNoData(): void {
+    const wrap = this.table.el.parentElement;
+    if (!wrap || wrap.querySelector(".no-data")) return;
+    wrap.appendChild(h("p", { class: "empty no-data", testid: "staging-empty" }, t("staging.noData")));
+  }
+
+  private hideNoData(): void {
+    this.table.el.parentElement?.querySelector(".no-data")?.remove();
+  }
+
+  private statusBadge(status: StagingStatus): HTMLElement {
+    return h("span", { class: `badge badge-staging-${status.toLowerCase()}`, attrs: { "data-status": status } }, stagingStatusLabel(status));
+  }
+
+  private renderDetailEmpty(): void {
+    clear(this.detail);
+    this.detail.appendChild(h("p", { class: "muted detail-empty" }, t("staging.detailEmpty")));
+  }
+
+  private async showDetail(id: number): Promise<void> {
+    const request = ++this.detailRequest;
+    try {
+      const row = await api.stagingRow(id);
+      if (request !== this.detailRequest) return;
+      this.current = row;
+      this.renderDetail();
+    } catch (err) {
+      this.ctx.reportError(err);
+    }
+  }
+
+  private renderDetail(): void {
+    const row = this.current;
+    clear(this.detail);
+    if (!row) {
+      this.detail.appendChild(h("p", { class: "muted" }, t("staging.detailGone")));
+      return;
+    }
+    const title = typeof row.record.nama === "string" ? row.record.nama : (row.dapodik_id ?? t("staging.noLabel"));
+    const toggle = h("input", {
+      testid: "toggle-sensitive",
+      attrs: { type: "checkbox", id: "toggle-sensitive", checked: this.showSensitive },
+      on: {
+        change: () => {
+          this.showSensitive = toggle.checked;
+          this.renderDetail();
+          this.detail.querySelector<HTMLInputElement>("#toggle-sensitive")?.focus();
+        },
+      },
+    });
+
+    const fields = Object.keys(row.record).sort();
+    const list = h("dl", { class: "kv", testid: "staging-detail-fields" });
+    for (const key of fields) {
+      list.appendChild(h("dt", { attrs: { title: key } }, fieldLabel(key)));
+      list.appendChild(h("dd", { attrs: { "data-field": key } }, this.value(key, row.record[key])));
+    }
+
+    this.detail.append(
+      h(
+        "header",
+        { class: "detail-head" },
+        h("h3", { testid: "staging-detail-title" }, title),
+        h("div", { class: "detail-badges" }, h("span", { class: "badge badge-entity" }, entityLabel(row.entity)), this.statusBadge(row.status)),
+        h("p", { class: "muted small" }, t("staging.detailMeta", { id: row.id, batch: row.batch_id })),
+      ),
+      h("h4", {}, t("staging.reasons")),
+      row.reasons.length > 0
+        ? h("ul", { class: "reasons", testid: "staging-detail-reasons" }, ...row.reasons.map((r) => h("li", {}, r)))
+        : h("p", { class: "muted" }, t("staging.noReasons")),
+      h(
+        "div",
+        { class: "detail-fields-head" },
+        h("h4", {}, t("staging.fields", { n: fields.length })),
+        h("label", { class: "check" }, toggle, t("staging.showSensitive")),
+      ),
+      list,
+    );
+  }
+
+  private value(key: string, value: RecordValue): Node | string {
+    if (value === null || value === "") return h("span", { class: "muted" }, t("staging.empty"));
+    if (typeof value === "boolean") return value ? t("staging.yes") : t("staging.no");
+    if (typeof value === "number") return String(value);
+    if (typeof value === "string") {
+      if (isSensitiveField(key) && !this.showSensitive) return h("span", { class: "masked", attrs: { title: t("staging.maskedHint") } }, mask(value));
+      return value;
+    }
+    if (Array.isArray(value)) {
+      if (value.length === 0) return h("span", { class: "muted" }, t("staging.emptyList"));
+      return h(
+        "details",
+        {},
+        h("summary", {}, t("staging.items", { n: value.length })),
+        h("ol", { class: "nested" }, ...value.map((item) => h("li", {}, this.value(key, item)))),
+      );
+    }
+    const inner = h("dl", { class: "kv nested" });
+    for (const [k, v] of Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) {
+      inner.appendChild(h("dt", {}, fieldLabel(k)));
+      inner.appendChild(h("dd", {}, this.value(k, v)));
+    }
+    return inner;
+  }
+}
