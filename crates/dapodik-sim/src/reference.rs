@@ -85,6 +85,9 @@ const X: u8 = 1;
 const XI: u8 = 2;
 const XII: u8 = 4;
 
+/// Index into [`MAPEL`] of Pendidikan Agama Islam.
+pub const MAPEL_PAI: usize = 0;
+
 pub const MAPEL: &[Mapel] = &[
     Mapel {
         id: 800001000,

@@ -764,9 +764,15 @@ fn new_gtk(
     surat_tugas: Tanggal,
 ) -> Gtk {
     let laki = rng.chance(if jenis_ptk == PTK_PENJAGA { 0.95 } else { 0.45 });
-    let tradisi = Tradisi::pick(rng);
+    let (tradisi, agama) = loop {
+        let tradisi = Tradisi::pick(rng);
+        let agama = tradisi.agama(rng);
+        // Religion teachers share the religion they teach (the only one offered here is Islam's).
+        if mapel != Some(MAPEL_PAI) || agama == 0 {
+            break (tradisi, agama);
+        }
+    };
     let mut nama = names::nama(rng, tradisi, laki);
-    let agama = tradisi.agama(rng);
     let guru = matches!(jenis_ptk, PTK_GURU_MAPEL | PTK_GURU_BK | PTK_KEPALA_SEKOLAH);
     let tahun_lahir = if jenis_ptk == PTK_KEPALA_SEKOLAH {
         rng.range(1968, 1978)
