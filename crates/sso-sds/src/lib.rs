@@ -1,0 +1,1 @@
+//! Sign-in with SSO SDS (OpenID Connect). Work in progress.
