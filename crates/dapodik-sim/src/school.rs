@@ -53,6 +53,8 @@ impl Tanggal {
         Tanggal { tahun, bulan, hari }
     }
 
+    // `is_multiple_of` needs Rust 1.87; the workspace supports 1.85.
+    #[allow(clippy::manual_is_multiple_of)]
     pub fn days_in_month(tahun: u16, bulan: u8) -> u8 {
         match bulan {
             2 if (tahun % 4 == 0 && tahun % 100 != 0) || tahun % 400 == 0 => 29,
@@ -617,7 +619,7 @@ fn pick_birth_regency<'a>(
         (0..=79, Some(h)) => h,
         (80..=89, Some(h)) => {
             let same: Vec<&KabupatenKota> = wilayah.in_provinsi(&h.kode_provinsi).collect();
-            *rng.pick(&same)
+            rng.pick(&same)
         }
         _ => rng.pick(&wilayah.kabupaten_kota),
     }

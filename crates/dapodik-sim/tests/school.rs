@@ -263,7 +263,7 @@ fn names_are_indonesian_and_some_mothers_carry_a_title() {
         .iter()
         .filter(|r| s(r, "nama_ibu").starts_with("Hj. "))
         .count();
-    assert!(with_title >= 1 && with_title <= 30, "{with_title}");
+    assert!((1..=30).contains(&with_title), "{with_title}");
     let agama: HashSet<&str> = pd.iter().map(|r| s(r, "agama_id_str")).collect();
     assert!(
         agama.contains("Islam") && agama.contains("Kristen") && agama.contains("Hindu"),
