@@ -619,7 +619,7 @@ fn pick_birth_regency<'a>(
         (0..=79, Some(h)) => h,
         (80..=89, Some(h)) => {
             let same: Vec<&KabupatenKota> = wilayah.in_provinsi(&h.kode_provinsi).collect();
-            rng.pick(&same)
+            same[rng.below(same.len() as u64) as usize]
         }
         _ => rng.pick(&wilayah.kabupaten_kota),
     }
