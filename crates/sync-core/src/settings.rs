@@ -429,7 +429,9 @@ mod tests {
 
     #[test]
     fn invalid_values_are_refused_naming_the_variable_and_what_it_accepts() {
-        let table: &[(&[(&str, &str)], &str, &str)] = &[
+        // (variables set, variable blamed, part of the expected-values text)
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let table: &[Case] = &[
             (&[(ENV_ENABLED, "maybe")], ENV_ENABLED, "true or false"),
             (&[(ENV_MODE, "foo")], ENV_MODE, "disabled, mock or real"),
             (

@@ -73,6 +73,7 @@ where
 /// `{"kind": "progress", "batch_id": 7, "function": "getPesertaDidik", "bytes": 123456, "rows": 0}`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // a handful of events per batch: plain `Batch` keeps matching simple
 pub enum WorkerEvent {
     /// A batch was enqueued, claimed, succeeded, failed, rescheduled, cancelled, retried or recovered.
     BatchChanged { batch: Batch },

@@ -474,12 +474,12 @@ async fn exhausted_attempts_fail_with_the_last_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_aborts_a_slow_pull_and_stages_nothing() {
-    let sim = sim(20, |c| c.latency = Duration::from_secs(4));
+    let sim = sim(20, |c| c.latency = Duration::from_secs(2));
     let (_dir, store) = fresh_store();
     let worker = spawn_worker(store.clone(), settings(&[]), resolver());
     let id = worker.enqueue(new_batch(&sim, 3)).await.unwrap().id;
     until(&store, id, "running", |b| b.status == BatchStatus::Running).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
 
     let asked = Instant::now();
     let cancelled = worker.cancel(id).await.unwrap();
@@ -495,13 +495,20 @@ async fn cancel_aborts_a_slow_pull_and_stages_nothing() {
     assert_eq!(attempts.len(), 1);
     assert_eq!(attempts[0].error.as_ref().unwrap().code, "cancelled");
 
-    // The worker is free again: the next batch runs (fast now) and the cancelled one stays empty.
-    sim.set_latency(Duration::ZERO);
-    let next = terminal(
-        &worker,
-        worker.enqueue(new_batch(&sim, 3)).await.unwrap().id,
-    )
+    // The slow request was dropped, not waited out: the worker takes the next batch at once
+    // (with the request still pending it would be busy for the rest of the 2 s answer).
+    let next = worker.enqueue(new_batch(&sim, 3)).await.unwrap().id;
+    let asked = Instant::now();
+    until(&store, next, "next batch running", |b| {
+        b.status == BatchStatus::Running
+    })
     .await;
+    assert!(
+        asked.elapsed() < Duration::from_millis(1300),
+        "worker still busy with the cancelled pull"
+    );
+    sim.set_latency(Duration::ZERO);
+    let next = terminal(&worker, next).await;
     assert_eq!(next.status, BatchStatus::Succeeded, "{:?}", next.error);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let still = store.batch(id).unwrap().unwrap();
@@ -517,33 +524,36 @@ async fn cancel_aborts_a_slow_pull_and_stages_nothing() {
 /// rows (and the cancel succeeded) or SUCCEEDED with all of them (and the cancel was refused).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_racing_staging_is_never_half() {
-    let sim = sim(400, |_| {});
+    // A little latency per request so the pull lasts long enough to be hit at several points;
+    // the last steps land while or after staging commits.
+    let sim = sim(400, |c| c.latency = Duration::from_millis(40));
     let (_dir, store) = fresh_store();
     let worker = spawn_worker(store.clone(), settings(&[]), resolver());
+    let mut events = worker.subscribe();
 
-    // One undisturbed run to learn how long a batch takes here.
-    let t = Instant::now();
-    let reference = terminal(
-        &worker,
-        worker.enqueue(new_batch(&sim, 1)).await.unwrap().id,
-    )
-    .await;
+    // One undisturbed run to learn how long a batch runs here.
+    let id = worker.enqueue(new_batch(&sim, 1)).await.unwrap().id;
+    let running_at = seen(&mut events, id, BatchStatus::Running).await;
+    let reference = terminal(&worker, id).await;
     assert_eq!(reference.status, BatchStatus::Succeeded);
-    let duration = t.elapsed();
+    let duration = running_at.elapsed();
 
     let mut outcomes = Vec::new();
-    for step in 0..10u32 {
+    for step in 0..=10u32 {
         let id = worker.enqueue(new_batch(&sim, 1)).await.unwrap().id;
-        until(&store, id, "running", |b| b.status != BatchStatus::Pending).await;
-        tokio::time::sleep(duration * step / 8).await;
+        let running_at = seen(&mut events, id, BatchStatus::Running).await;
+        tokio::time::sleep_until((running_at + duration * step / 10).into()).await;
         let cancel = worker.cancel(id).await;
         let done = terminal(&worker, id).await;
         tokio::time::sleep(Duration::from_millis(20)).await;
+        let now = store.batch(id).unwrap().unwrap();
+        assert_eq!(now.status, done.status, "step {step}: the outcome is final");
         let rows = staged_rows(&store, id);
         match done.status {
             BatchStatus::Cancelled => {
                 assert!(cancel.is_ok());
                 assert_eq!(rows, 0, "step {step}: cancelled yet staged");
+                assert_eq!(total_counted(&done), 0);
             }
             BatchStatus::Succeeded => {
                 assert_eq!(
@@ -561,9 +571,31 @@ async fn cancel_racing_staging_is_never_half() {
         }
         outcomes.push(done.status);
     }
-    assert!(outcomes.contains(&BatchStatus::Cancelled), "{outcomes:?}");
+    eprintln!("cancel race over {duration:?}: {outcomes:?}");
+    assert_eq!(outcomes[0], BatchStatus::Cancelled, "{outcomes:?}");
     worker.shutdown().await;
     sim.shutdown().await;
+}
+
+/// Waits for the event that batch `id` reached `status`; returns when it was received.
+async fn seen(
+    events: &mut tokio::sync::broadcast::Receiver<WorkerEvent>,
+    id: i64,
+    status: BatchStatus,
+) -> Instant {
+    let wait = async {
+        loop {
+            match events.recv().await.expect("event stream") {
+                WorkerEvent::BatchChanged { batch } if batch.id == id && batch.status == status => {
+                    return Instant::now();
+                }
+                _ => {}
+            }
+        }
+    };
+    tokio::time::timeout(LONG, wait)
+        .await
+        .expect("event in time")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
