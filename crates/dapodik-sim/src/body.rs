@@ -73,6 +73,12 @@ impl fmt::Display for SimFunction {
     }
 }
 
+impl AsRef<str> for SimFunction {
+    fn as_ref(&self) -> &str {
+        self.name()
+    }
+}
+
 impl FromStr for SimFunction {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -261,9 +267,18 @@ impl Json {
 }
 
 impl SimSchool {
-    /// The raw success body the Web Service sends for `function` — or, for an empty set, the
-    /// "Data … tidak ditemukan" error body, as the real server does.
-    pub fn body(&self, function: SimFunction) -> Vec<u8> {
+    /// The raw body the Web Service sends for `function` (a [`SimFunction`] or its name, e.g.
+    /// `"getPesertaDidik"`): the success envelope — or, for an empty set, the "Data … tidak
+    /// ditemukan" error body, as the real server does. A name the simulator does not have gets
+    /// Apache's 404 page (see [`SimSchool::body_named`] to tell the two apart).
+    pub fn body(&self, function: impl AsRef<str>) -> Vec<u8> {
+        match SimFunction::from_name(function.as_ref()) {
+            Some(f) => self.body_of(f),
+            None => NOT_FOUND_HTML.as_bytes().to_vec(),
+        }
+    }
+
+    fn body_of(&self, function: SimFunction) -> Vec<u8> {
         match function {
             SimFunction::GetSekolah => self.body_sekolah(),
             SimFunction::GetPesertaDidik if self.peserta_didik.is_empty() => {
@@ -285,7 +300,7 @@ impl SimSchool {
 
     /// [`SimSchool::body`] by function name; `None` for a function the simulator does not have.
     pub fn body_named(&self, function: &str) -> Option<Vec<u8>> {
-        SimFunction::from_name(function).map(|f| self.body(f))
+        SimFunction::from_name(function).map(|f| self.body_of(f))
     }
 
     fn body_sekolah(&self) -> Vec<u8> {

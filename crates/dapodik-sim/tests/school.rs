@@ -594,3 +594,17 @@ fn a_hundred_thousand_students_are_cheap() {
         assert!(rendered.as_secs_f64() < 3.0, "{rendered:?}");
     }
 }
+
+#[test]
+fn bodies_by_function_name() {
+    let sc = school(50, 1);
+    for f in SimFunction::ALL {
+        assert_eq!(sc.body(f.name()), sc.body(f));
+        assert_eq!(sc.body_named(f.name()), Some(sc.body(f)));
+    }
+    assert_eq!(
+        sc.body("getAnggotaRombel"),
+        b"<html><body><h1>404 Not Found</h1></body></html>".to_vec()
+    );
+    assert_eq!(sc.body_named("getAnggotaRombel"), None);
+}
