@@ -464,8 +464,24 @@ fn parse_envelope(json: &[u8], sink: RowSink<'_>) -> Result<Envelope, ParseFailu
         envelope: Envelope::default(),
         callback_error: None,
     };
-    let mut de = serde_json::Deserializer::from_slice(json);
-    let result = EnvelopeSeed { state: &mut state }.deserialize(&mut de);
+    let result = if state.sink.is_none() {
+        // Probe: only the head is read; strings are validated as they are met.
+        run_envelope(&mut serde_json::Deserializer::from_slice(json), &mut state)
+    } else {
+        // Stream: validate UTF-8 once for the whole body, so strings are not re-validated one by one.
+        // A body with invalid bytes (a PHP build writing Latin-1) is read with U+FFFD in their place,
+        // rather than failing every pull of the school forever; the validator flags such names.
+        match std::str::from_utf8(json) {
+            Ok(text) => run_envelope(&mut serde_json::Deserializer::from_str(text), &mut state),
+            Err(_) => {
+                tracing::warn!(
+                    "Web Service body is not valid UTF-8; invalid bytes replaced by U+FFFD"
+                );
+                let text = String::from_utf8_lossy(json);
+                run_envelope(&mut serde_json::Deserializer::from_str(&text), &mut state)
+            }
+        }
+    };
     // Text after the envelope (PHP notices) is ignored on purpose: no `de.end()`.
     match result {
         Ok(()) => Ok(state.envelope),
@@ -492,6 +508,13 @@ fn parse_envelope(json: &[u8], sink: RowSink<'_>) -> Result<Envelope, ParseFailu
             }))
         }
     }
+}
+
+fn run_envelope<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    state: &mut State<'_>,
+) -> Result<(), serde_json::Error> {
+    EnvelopeSeed { state }.deserialize(de)
 }
 
 /// Envelope keys the decoder cares about; everything else is skipped.

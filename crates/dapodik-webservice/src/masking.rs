@@ -276,7 +276,7 @@ fn digits(mut h: u64, n: usize) -> String {
     let mut out = String::with_capacity(n);
     for _ in 0..n {
         out.push(char::from(b'0' + (h % 10) as u8));
-        h = h / 10 ^ h.rotate_left(17);
+        h = (h / 10) ^ h.rotate_left(17);
     }
     out
 }

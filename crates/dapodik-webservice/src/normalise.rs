@@ -105,10 +105,11 @@ fn normalise_string(key: &str, s: &mut String) -> Option<Value> {
     if s.is_empty() || s == "-" {
         return Some(Value::Null);
     }
-    if s == "0" && is_uuid_field(key) {
-        return Some(Value::Null);
-    }
-    if is_phone_field(key) && s.bytes().all(|b| b == b'0') {
+    // "0" is "none" in UUID fields; any run of zeros is "none" in phone fields.
+    if s.as_bytes()[0] == b'0'
+        && s.bytes().all(|b| b == b'0')
+        && ((s.len() == 1 && is_uuid_field(key)) || is_phone_field(key))
+    {
         return Some(Value::Null);
     }
     if looks_like_uuid(s) {

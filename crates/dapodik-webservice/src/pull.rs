@@ -137,13 +137,13 @@ impl RawPull {
                 let Some(class) = raw.get("rombongan_belajar_id").and_then(id_text) else {
                     return Ok(());
                 };
-                let class = IdKey::new(class);
+                let class = IdKey::new(&class);
                 if let Some(Value::Array(members)) = raw.get("anggota_rombel") {
                     for member in members {
                         if let Some(student) = member.get("peserta_didik_id").and_then(id_text) {
                             membership
                                 .pairs
-                                .insert((IdKey::new(student), class.clone()));
+                                .insert((IdKey::new(&student), class.clone()));
                         }
                     }
                 }
@@ -352,14 +352,14 @@ fn is_incomplete(decoded: &DecodeSummary) -> bool {
     decoded.empty_reported || decoded.results.is_some_and(|r| r > decoded.rows as u64)
 }
 
-/// The text of an id value (normalised or raw): strings as they are, numbers as their text.
-fn id_text(value: &Value) -> Option<String> {
+/// The text of an id value (normalised or raw): strings trimmed, numbers as their text.
+fn id_text(value: &Value) -> Option<std::borrow::Cow<'_, str>> {
     match value {
         Value::String(s) => {
             let s = s.trim();
-            (!s.is_empty()).then(|| s.to_string())
+            (!s.is_empty()).then_some(std::borrow::Cow::Borrowed(s))
         }
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => Some(std::borrow::Cow::Owned(n.to_string())),
         _ => None,
     }
 }
@@ -372,20 +372,54 @@ enum IdKey {
 }
 
 impl IdKey {
-    fn new(text: String) -> IdKey {
-        if looks_like_uuid(&text) {
-            let hex: String = text.chars().filter(|c| *c != '-').collect();
-            if let Ok(bits) = u128::from_str_radix(&hex, 16) {
-                return IdKey::Uuid(bits);
+    fn new(text: &str) -> IdKey {
+        if looks_like_uuid(text) {
+            let mut bits: u128 = 0;
+            for b in text.bytes().filter(|b| *b != b'-') {
+                // `looks_like_uuid` guarantees hex digits.
+                let digit = (b as char).to_digit(16).unwrap_or(0);
+                bits = (bits << 4) | digit as u128;
             }
+            return IdKey::Uuid(bits);
         }
         IdKey::Text(text.to_lowercase())
     }
 }
 
+/// A small, fast hasher for membership pairs (the keys are not attacker-chosen in a way that matters:
+/// a pull is bounded by the response size cap).
+#[derive(Default, Clone, Copy)]
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(n as u64);
+    }
+}
+
 #[derive(Debug, Default)]
 struct Membership {
-    pairs: HashSet<(IdKey, IdKey)>,
+    pairs: HashSet<(IdKey, IdKey), std::hash::BuildHasherDefault<PairHasher>>,
 }
 
 /// The sentinel the server writes into `anggota_rombel_id` for a student in no class.
@@ -412,7 +446,7 @@ fn correct_student(mut record: Record, membership: &Membership) -> Record {
     let member = match (student, class) {
         (Some(student), Some(class)) => membership
             .pairs
-            .contains(&(IdKey::new(student), IdKey::new(class))),
+            .contains(&(IdKey::new(&student), IdKey::new(&class))),
         _ => false,
     };
     if !member {
