@@ -131,7 +131,7 @@ pub struct PesertaDidik {
     pub nik: String,
     pub tempat_lahir: String,
     pub tanggal_lahir: Tanggal,
-    /// Index into [`AGAMA`].
+    /// Index into [`crate::names::AGAMA`].
     pub agama: usize,
     pub alamat_jalan: String,
     pub nomor_telepon_seluler: Option<String>,
@@ -338,8 +338,14 @@ impl SimSchool {
     }
 
     /// Advances to the next semester (`20251` → `20252` → `20261` …) and changes the data the way a
-    /// semester does: transfers in, class moves, corrected names, leavers (who stay listed as
-    /// former members of their class), one staff member leaving and one joining. Deterministic.
+    /// semester does: transfers in (`jenis_pendaftaran_id` "2", placed in classes) and one late
+    /// enrolment without a class, class moves within a grade (new `anggota_rombel_id`), corrected
+    /// names (Verval-style spelling fixes), leavers (gone from `getPesertaDidik`, still listed as
+    /// members of their class), one administrative staff member leaving and one teacher joining.
+    /// Deterministic: the same school advanced the same number of times gives the same bytes.
+    ///
+    /// Classes keep their ids across semesters and a new school year does not promote grades: the
+    /// point is a realistic second sync, not a model of the school year.
     pub fn next_semester(&mut self) -> SemesterChanges {
         let mut rng = self.rng.clone();
         let mut changes = SemesterChanges::default();

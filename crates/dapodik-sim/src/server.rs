@@ -31,7 +31,8 @@ use tokio::task::JoinHandle;
 pub const DEFAULT_KEY: &str = "DEMOKEY2026SYNC";
 
 /// How to run the simulated server. `SimConfig { npsn, key, ..Default::default() }`.
-#[derive(Debug, Clone)]
+/// Its `Debug` output hides the key.
+#[derive(Clone)]
 pub struct SimConfig {
     /// Where to listen; port 0 picks a free port (read it back with [`SimHandle::addr`]).
     pub addr: SocketAddr,
@@ -47,6 +48,20 @@ pub struct SimConfig {
     pub latency: Duration,
     /// A fault shown from the start.
     pub fault: Option<Fault>,
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("addr", &self.addr)
+            .field("npsn", &self.npsn)
+            .field("key", &"<redacted>")
+            .field("students", &self.students)
+            .field("seed", &self.seed)
+            .field("latency", &self.latency)
+            .field("fault", &self.fault)
+            .finish()
+    }
 }
 
 impl Default for SimConfig {
@@ -662,6 +677,15 @@ mod tests {
         assert_eq!(bearer_key(&h("Bearer ")), None);
         assert_eq!(bearer_key(&h("Basic QUJD")), None);
         assert_eq!(bearer_key(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        let c = SimConfig {
+            key: "SECRETKEY123456".into(),
+            ..Default::default()
+        };
+        assert!(!format!("{c:?}").contains("SECRETKEY123456"));
     }
 
     #[test]
