@@ -4,10 +4,20 @@
 use crate::{Function, WsError};
 
 /// A raw response, before decoding.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RawResponse {
     pub http_status: u16,
     pub body: bytes::Bytes,
+}
+
+/// Status and size only: a body holds personal data and must not reach a log through `{:?}`.
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("http_status", &self.http_status)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 /// Progress while a response is received (for the progress bar): bytes so far for one function.

@@ -358,3 +358,40 @@ fn error_details_carry_no_personal_numbers() {
         err.detail
     );
 }
+
+#[test]
+fn a_paging_build_is_detected_by_its_counts_and_marked_incomplete() {
+    // `results` says 3, but only 2 rows came: a newer build paging. One request, no loop; the entity
+    // is incomplete so that missing students are not taken as removed.
+    let dir = CaptureDir::open(fixture("school-smk-4pd")).unwrap();
+    let mut responses: Vec<_> = Function::ALL
+        .iter()
+        .map(|f| (*f, dir.fetch(*f).unwrap()))
+        .collect();
+    let paged = r#"{"results": 3, "id": "ptk_terdaftar_id", "start": 0, "limit": 2, "rows": [{"ptk_id": "A", "nama": "X"}, {"ptk_id": "B", "nama": "Y"}]}"#;
+    responses[2].1 = RawResponse {
+        http_status: 200,
+        body: paged.as_bytes().to_vec().into(),
+    };
+    let raw = from_responses("20254301", responses).unwrap();
+    let summary = raw.for_each_record(Entity::Gtk, &mut |_| Ok(())).unwrap();
+    assert_eq!((summary.records, summary.incomplete), (2, true));
+    let summary = raw
+        .for_each_record(Entity::PesertaDidik, &mut |_| Ok(()))
+        .unwrap();
+    assert_eq!(
+        (summary.records, summary.incomplete),
+        (4, false),
+        "results == rows: complete"
+    );
+}
+
+#[test]
+fn invalid_utf8_inside_a_row_is_replaced_not_fatal() {
+    // A build writing Latin-1: "Andr\xe9" is not UTF-8. The pull goes on; the name shows U+FFFD.
+    let body =
+        b"{\"results\": 1, \"rows\": [{\"nama\": \"Andr\xe9\", \"nik\": \"3201051403090007\"}]}";
+    let (rows, _) = decode_body(Function::GetPesertaDidik, 200, body).unwrap();
+    assert_eq!(rows[0]["nama"], "Andr\u{fffd}");
+    assert_eq!(rows[0]["nik"], "3201051403090007");
+}

@@ -346,3 +346,60 @@ fn capture_dir_errors() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::MalformedResponse);
 }
+
+#[test]
+fn a_missing_school_profile_or_npsn_is_refused() {
+    let dir = CaptureDir::open(fixture("school-smk-4pd")).unwrap();
+    let with_sekolah = |body: &str| -> Vec<(Function, dapodik_webservice::source::RawResponse)> {
+        let mut responses: Vec<_> = Function::ALL
+            .iter()
+            .map(|f| (*f, dir.fetch(*f).unwrap()))
+            .collect();
+        responses[0].1.body = body.as_bytes().to_vec().into();
+        responses
+    };
+    let empty =
+        r#"{"success": false, "http_code": 403, "message": "Data Sekolah tidak ditemukan"}"#;
+    assert_eq!(
+        from_responses("20254301", with_sekolah(empty))
+            .unwrap_err()
+            .code,
+        ErrorCode::SchoolNotFound
+    );
+    let no_npsn = r#"{"results": 1, "rows": {"sekolah_id": "6f1c2a9e-3b7d-4e21-9a55-0c8d7e4f1a20", "npsn": "-"}}"#;
+    assert_eq!(
+        from_responses("20254301", with_sekolah(no_npsn))
+            .unwrap_err()
+            .code,
+        ErrorCode::WrongSchool
+    );
+    let as_number = r#"{"results": 1, "rows": {"npsn": 20254301}}"#;
+    assert_eq!(
+        from_responses(" 20254301 ", with_sekolah(as_number))
+            .unwrap()
+            .sekolah["npsn"],
+        "20254301"
+    );
+    assert_eq!(
+        from_responses("  ", with_sekolah(as_number))
+            .unwrap_err()
+            .code,
+        ErrorCode::NpsnMissing
+    );
+}
+
+#[test]
+fn debug_output_never_carries_a_body() {
+    let dir = CaptureDir::open(fixture("school-smk-4pd")).unwrap();
+    let responses: Vec<_> = Function::ALL
+        .iter()
+        .map(|f| (*f, dir.fetch(*f).unwrap()))
+        .collect();
+    let raw = from_responses("20254301", responses).unwrap();
+    let debug = format!("{raw:?}");
+    assert!(
+        !debug.contains("9171024211080003") && !debug.contains("Putri"),
+        "{debug}"
+    );
+    assert!(debug.contains("body_bytes"));
+}
