@@ -128,6 +128,7 @@ pub fn spawn_worker_with_schedule(
     resolver: Arc<dyn SourceResolver>,
     schedule: Option<Duration>,
 ) -> WorkerHandle {
+    let recovered = recover(&store);
     let (events, _) = broadcast::channel(EVENT_CAPACITY);
     let (stop, _) = watch::channel(false);
     let shared = Arc::new(Shared {
@@ -139,7 +140,7 @@ pub fn spawn_worker_with_schedule(
         stop,
         in_flight: Mutex::new(None),
     });
-    let task = tokio::spawn(run(shared.clone(), schedule));
+    let task = tokio::spawn(run(shared.clone(), schedule, recovered));
     WorkerHandle {
         shared,
         task: Arc::new(Mutex::new(Some(task))),
@@ -199,7 +200,8 @@ impl WorkerHandle {
     }
 
     /// Resolves when the batch is SUCCEEDED, FAILED or CANCELLED (retries in between are waited out).
-    /// `NotFound` when there is no such batch.
+    /// `NotFound` when there is no such batch. A worker that claims nothing
+    /// (see [`Settings::claims_batches`]) never ends a PENDING batch: check that first.
     pub async fn wait_terminal(&self, batch_id: i64) -> Result<Batch, StoreError> {
         let mut events = self.subscribe();
         loop {
@@ -307,7 +309,7 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-async fn run(shared: Arc<Shared>, schedule: Option<Duration>) {
+async fn run(shared: Arc<Shared>, schedule: Option<Duration>, recovered: Vec<i64>) {
     let mut stop = shared.stop.subscribe();
     let claims = shared.settings.claims_batches();
     tracing::info!(
@@ -316,7 +318,7 @@ async fn run(shared: Arc<Shared>, schedule: Option<Duration>) {
         "sync worker started"
     );
 
-    recover(&shared).await;
+    announce_recovered(&shared, recovered).await;
 
     let mut next_scheduled = schedule.map(|every| Instant::now() + every);
     loop {
@@ -381,8 +383,11 @@ async fn pause(duration: Duration, stop: &mut watch::Receiver<bool>) {
     }
 }
 
-async fn recover(shared: &Shared) {
-    match on_store(&shared.store, |s| s.recover_interrupted(now_ms())).await {
+/// Recovers batches left RUNNING by a previous stop. Called synchronously before the worker task starts,
+/// so that an `enqueue` right after [`spawn_worker`] finds the recovered PENDING batch (idempotent enqueue)
+/// instead of queueing a duplicate next to it.
+fn recover(store: &Store) -> Vec<i64> {
+    match store.recover_interrupted(now_ms()) {
         Ok(ids) => {
             if !ids.is_empty() {
                 tracing::info!(
@@ -391,13 +396,20 @@ async fn recover(shared: &Shared) {
                     "recovered batches interrupted by a previous stop"
                 );
             }
-            for id in ids {
-                if let Ok(Some(batch)) = on_store(&shared.store, move |s| s.batch(id)).await {
-                    shared.emit(WorkerEvent::BatchChanged { batch });
-                }
-            }
+            ids
         }
-        Err(e) => tracing::error!(code = e.code(), "recovering interrupted batches failed"),
+        Err(e) => {
+            tracing::error!(code = e.code(), "recovering interrupted batches failed");
+            Vec::new()
+        }
+    }
+}
+
+async fn announce_recovered(shared: &Shared, ids: Vec<i64>) {
+    for id in ids {
+        if let Ok(Some(batch)) = on_store(&shared.store, move |s| s.batch(id)).await {
+            shared.emit(WorkerEvent::BatchChanged { batch });
+        }
     }
 }
 
@@ -480,10 +492,22 @@ async fn run_batch(shared: &Arc<Shared>, batch: Batch, stop: &mut watch::Receive
         ),
     }
 
-    let source = match shared.resolver.resolve(&batch) {
-        Ok(source) => source,
-        Err(e) => {
+    // On a blocking thread: a resolver may read the OS keychain (which can wait for the user).
+    let resolved = {
+        let resolver = shared.resolver.clone();
+        let batch = batch.clone();
+        tokio::task::spawn_blocking(move || resolver.resolve(&batch)).await
+    };
+    let source = match resolved {
+        Ok(Ok(source)) => source,
+        Ok(Err(e)) => {
+            tracing::warn!(batch_id = id, code = e.code.as_str(), detail = %e.detail, "no source for the batch");
             fail(shared, id, BatchError::from(&e)).await;
+            return;
+        }
+        Err(e) => {
+            tracing::error!(batch_id = id, error = %e, "the source resolver failed");
+            fail(shared, id, internal_error()).await;
             return;
         }
     };
@@ -530,6 +554,8 @@ async fn run_batch(shared: &Arc<Shared>, batch: Batch, stop: &mut watch::Receive
             return;
         }
         Fetched::Done(Err(e)) => {
+            // `detail` is technical context free of personal data and keys (dapodik-webservice's contract).
+            tracing::warn!(batch_id = id, code = e.code.as_str(), detail = %e.detail, "pull failed");
             fail(shared, id, BatchError::from(&e)).await;
             return;
         }
@@ -567,15 +593,19 @@ async fn run_batch(shared: &Arc<Shared>, batch: Batch, stop: &mut watch::Receive
         }
         Err(e) => {
             tracing::error!(batch_id = id, error = %e, "staging task failed");
-            let err = BatchError::new(
-                "internal_error",
-                "Terjadi galat internal saat menyimpan data tarikan. Tidak ada data setengah jadi yang \
-                 disimpan. Sinkronisasi akan dicoba lagi otomatis.",
-                true,
-            );
-            fail(shared, id, err).await;
+            fail(shared, id, internal_error()).await;
         }
     }
+}
+
+/// A bug (a panic caught at a thread boundary) rather than a fault of Dapodik: retried like a fault.
+fn internal_error() -> BatchError {
+    BatchError::new(
+        "internal_error",
+        "Terjadi galat internal saat sinkronisasi. Tidak ada data setengah jadi yang disimpan. \
+         Sinkronisasi akan dicoba lagi otomatis; jika terus terjadi, kirim berkas log ke tim dukungan.",
+        true,
+    )
 }
 
 /// Records a failed attempt: PENDING again after the backoff, or FAILED.

@@ -709,3 +709,91 @@ async fn wait_terminal_of_an_unknown_batch_is_not_found() {
     assert_eq!(err.code(), "not_found");
     worker.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_but_alive_dapodik_is_not_a_failure() {
+    // Every answer takes 700 ms: the pull takes seconds, and that is fine.
+    let sim = sim(20, |c| c.latency = Duration::from_millis(700));
+    let (_dir, store) = fresh_store();
+    let worker = spawn_worker(store.clone(), settings(&[]), resolver());
+    let started = Instant::now();
+    let done = terminal(
+        &worker,
+        worker.enqueue(new_batch(&sim, 3)).await.unwrap().id,
+    )
+    .await;
+    assert!(started.elapsed() >= Duration::from_millis(2000));
+    assert_eq!(
+        (done.status, done.attempts),
+        (BatchStatus::Succeeded, 1),
+        "{:?}",
+        done.error
+    );
+    assert!(store.attempts(done.id).unwrap()[0].error.is_none());
+    worker.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_cut_short_stages_nothing_and_is_retried() {
+    let sim = sim(50, |c| c.fault = Some(Fault::Truncated));
+    let (_dir, store) = fresh_store();
+    let s = settings(&[
+        ("DAPODIK_SYNC_BACKOFF_BASE_MS", "10"),
+        ("DAPODIK_SYNC_BACKOFF_CAP_MS", "20"),
+    ]);
+    let worker = spawn_worker(store.clone(), s, resolver());
+    let done = terminal(
+        &worker,
+        worker.enqueue(new_batch(&sim, 2)).await.unwrap().id,
+    )
+    .await;
+    assert_eq!((done.status, done.attempts), (BatchStatus::Failed, 2));
+    let error = done.error.clone().expect("error");
+    assert_eq!(error.code, "malformed_response");
+    assert!(error.retryable);
+    assert_eq!(staged_rows(&store, done.id), 0);
+    assert_eq!(total_counted(&done), 0);
+    worker.shutdown().await;
+    sim.shutdown().await;
+}
+
+/// A resolver that panics for capture batches: a bug in the host must not take the worker down.
+struct PanickingForReplay;
+
+impl SourceResolver for PanickingForReplay {
+    fn resolve(&self, batch: &Batch) -> Result<Source, WsError> {
+        match batch.source {
+            SourceKind::Replay => panic!("resolver bug"),
+            _ => TestSources {
+                key: KEY.to_string(),
+            }
+            .resolve(batch),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_resolver_fails_the_batch_not_the_worker() {
+    let sim = sim(10, |_| {});
+    let (_dir, store) = fresh_store();
+    let worker = spawn_worker(store.clone(), settings(&[]), Arc::new(PanickingForReplay));
+    let replay = NewBatch {
+        source: SourceKind::Replay,
+        target: "/nowhere".into(),
+        npsn: NPSN.into(),
+        max_attempts: 1,
+    };
+    let done = terminal(&worker, worker.enqueue(replay).await.unwrap().id).await;
+    assert_eq!((done.status, done.attempts), (BatchStatus::Failed, 1));
+    assert_eq!(done.error.unwrap().code, "internal_error");
+    // Still alive.
+    let next = terminal(
+        &worker,
+        worker.enqueue(new_batch(&sim, 1)).await.unwrap().id,
+    )
+    .await;
+    assert_eq!(next.status, BatchStatus::Succeeded);
+    worker.shutdown().await;
+    sim.shutdown().await;
+}
