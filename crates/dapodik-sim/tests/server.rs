@@ -99,6 +99,22 @@ async fn login_page_and_base_url() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listening_on_every_interface_gives_a_loopback_base_url() {
+    let h = SimServer::start(SimConfig {
+        addr: ([0, 0, 0, 0], 0).into(),
+        ..config()
+    })
+    .unwrap();
+    assert!(h.addr().ip().is_unspecified());
+    assert_eq!(
+        h.base_url(),
+        format!("http://127.0.0.1:{}", h.addr().port())
+    );
+    assert_eq!(get(&h, "getSekolah").await.status, 200);
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_function_answers_the_schools_bodies() {
     let h = SimServer::start(config()).unwrap();
     let school = h.school();
