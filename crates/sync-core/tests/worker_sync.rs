@@ -614,12 +614,17 @@ async fn a_batch_left_running_is_recovered_at_start() {
 
     let store = Store::open(&path).unwrap();
     let worker = spawn_worker(store.clone(), settings(&[]), resolver());
+    // Recovery happens before spawn_worker returns: "sync now" right away joins the recovered
+    // batch instead of queueing a second one beside it.
+    let again = worker.enqueue(new_batch(&sim, 3)).await.unwrap();
+    assert_eq!(again.id, id);
     let done = terminal(&worker, id).await;
     assert_eq!(done.status, BatchStatus::Succeeded, "{:?}", done.error);
     assert_eq!(done.attempts, 2);
     let attempts = store.attempts(id).unwrap();
     assert_eq!(attempts[0].error.as_ref().unwrap().code, "interrupted");
     assert!(attempts[1].error.is_none());
+    assert_eq!(store.batches(10).unwrap().len(), 1);
     worker.shutdown().await;
     sim.shutdown().await;
 }
