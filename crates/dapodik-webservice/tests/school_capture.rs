@@ -403,3 +403,15 @@ fn debug_output_never_carries_a_body() {
     );
     assert!(debug.contains("body_bytes"));
 }
+
+#[test]
+fn pulls_can_move_between_threads_and_tasks() {
+    fn send<T: Send>(_: &T) {}
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<dapodik_webservice::pull::RawPull>();
+    send_sync::<Source>();
+    send_sync::<dapodik_webservice::client::WebServiceClient>();
+    let source = Source::Capture(CaptureDir::open(fixture("school-smk-4pd")).unwrap());
+    let future = fetch_school(&source, "20254301", &|_, _| {});
+    send(&future); // so a worker can `tokio::spawn` a pull
+}
