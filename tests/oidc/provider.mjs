@@ -15,6 +15,7 @@
 // Environment (all optional):
 //   OIDC_CLAIMS_IN_ID_TOKEN=1   also put the scope claims into the ID token (default: userinfo only)
 //   OIDC_NO_REVOCATION=1        do not offer a revocation endpoint
+//   OIDC_NO_USERINFO=1          do not offer a userinfo endpoint (use with OIDC_CLAIMS_IN_ID_TOKEN=1)
 //   OIDC_ACCESS_TOKEN_TTL=SECS  access-token lifetime (default 3600)
 //   OIDC_PORT=PORT              listen on this port instead of a free one
 import { createServer } from 'node:http';
@@ -31,6 +32,7 @@ const ACCOUNTS = {
 const env = process.env;
 const claimsInIdToken = env.OIDC_CLAIMS_IN_ID_TOKEN === '1';
 const revocation = env.OIDC_NO_REVOCATION !== '1';
+const userinfo = env.OIDC_NO_USERINFO !== '1';
 const accessTtl = Number(env.OIDC_ACCESS_TOKEN_TTL || 3600);
 
 const server = createServer();
@@ -63,7 +65,7 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: true },
     revocation: { enabled: revocation },
-    userinfo: { enabled: true },
+    userinfo: { enabled: userinfo },
   },
   pkce: { required: () => true },
   rotateRefreshToken: true,
