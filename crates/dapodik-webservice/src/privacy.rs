@@ -1,8 +1,12 @@
 //! Masking of personal data for logs and error messages (UU PDP): `3201********0001`.
 //!
-//! TODO(H1): `mask_identifier` keeps the first 4 and last 4 characters of identifiers of 10+ chars,
-//! stars in between; `mask_name` keeps the first letter of each word.
+//! - [`mask_identifier`] keeps the first 4 and last 4 characters of identifiers of 10+ characters, stars
+//!   in between; shorter ones are all stars.
+//! - [`mask_name`] keeps the first letter of each word.
+//! - [`mask_digit_runs`] masks every run of 10+ digits inside free text (server error text quoted in an
+//!   error detail).
 
+/// `3201051403090007` → `3201********0007`; fewer than 10 characters → all stars.
 pub fn mask_identifier(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() < 10 {
@@ -16,6 +20,7 @@ pub fn mask_identifier(s: &str) -> String {
         .collect()
 }
 
+/// `Putri Ayu Lestari` → `P**** A** L******`.
 pub fn mask_name(s: &str) -> String {
     s.split_whitespace()
         .map(|w| {
