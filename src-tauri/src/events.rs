@@ -141,3 +141,152 @@ pub fn spawn_forwarder(app: AppHandle, events: broadcast::Receiver<WorkerEvent>,
         }
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use sync_core::{NewBatch, SourceKind};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("events.sqlite3")).unwrap();
+        (dir, store)
+    }
+
+    fn new_batch(npsn: &str) -> NewBatch {
+        NewBatch {
+            source: SourceKind::Mock,
+            target: "http://127.0.0.1:1".into(),
+            npsn: npsn.into(),
+            max_attempts: 3,
+        }
+    }
+
+    fn progress(batch_id: i64, function: &str, bytes: u64) -> WorkerEvent {
+        WorkerEvent::Progress {
+            batch_id,
+            function: function.into(),
+            bytes,
+            rows: 0,
+        }
+    }
+
+    #[test]
+    fn coalescer_keeps_the_latest_of_each_batch_and_function() {
+        let (_dir, store) = store();
+        let pending = store.enqueue(&new_batch("20212345"), 1_000).unwrap();
+        let running = store.claim_next(1_000).unwrap().unwrap();
+        let mut c = Coalescer::default();
+        assert!(c.is_empty());
+        c.push(WorkerEvent::BatchChanged {
+            batch: pending.clone(),
+        });
+        c.push(progress(running.id, "getSekolah", 10));
+        c.push(progress(running.id, "getPesertaDidik", 100));
+        c.push(progress(running.id, "getPesertaDidik", 5_000));
+        c.push(WorkerEvent::BatchChanged {
+            batch: running.clone(),
+        });
+        let update = c.take(|| panic!("no lag, no re-read"));
+        assert_eq!(update.batches, vec![running.clone()]);
+        assert_eq!(
+            update.progress,
+            vec![
+                Progress {
+                    batch_id: running.id,
+                    function: "getPesertaDidik".into(),
+                    bytes: 5_000,
+                    rows: 0
+                },
+                Progress {
+                    batch_id: running.id,
+                    function: "getSekolah".into(),
+                    bytes: 10,
+                    rows: 0
+                },
+            ]
+        );
+        assert!(c.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_events_becomes_few_updates_ending_in_the_latest_values() {
+        let (_dir, store) = store();
+        let batch = store.enqueue(&new_batch("20212345"), 1_000).unwrap();
+        let (tx, rx) = broadcast::channel(10_000);
+        let updates = Arc::new(Mutex::new(Vec::<SyncUpdate>::new()));
+        let sink = updates.clone();
+        let forwarder = tokio::spawn(forward(
+            rx,
+            store.clone(),
+            Duration::from_millis(150),
+            move |u| sink.lock().unwrap().push(u),
+        ));
+        let started = std::time::Instant::now();
+        for i in 1..=2_000u64 {
+            tx.send(progress(batch.id, "getPesertaDidik", i)).unwrap();
+            if i % 200 == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        tx.send(WorkerEvent::BatchChanged {
+            batch: batch.clone(),
+        })
+        .unwrap();
+        let elapsed = started.elapsed();
+        drop(tx);
+        forwarder.await.unwrap();
+
+        let updates = updates.lock().unwrap();
+        // At most one update per 150 ms window (plus the first, which goes out at once).
+        let max = (elapsed.as_millis() / 150) as usize + 2;
+        assert!(
+            updates.len() <= max,
+            "{} updates in {elapsed:?}",
+            updates.len()
+        );
+        assert!(!updates.is_empty());
+        let last_progress = updates
+            .iter()
+            .rev()
+            .find_map(|u| u.progress.last())
+            .unwrap();
+        assert_eq!(last_progress.bytes, 2_000);
+        assert_eq!(updates.last().unwrap().batches, vec![batch]);
+    }
+
+    #[tokio::test]
+    async fn after_a_lag_the_update_carries_the_batches_from_the_store() {
+        let (_dir, store) = store();
+        let a = store.enqueue(&new_batch("20212345"), 1_000).unwrap();
+        let b = store.enqueue(&new_batch("20299999"), 1_000).unwrap();
+        let (tx, rx) = broadcast::channel(4);
+        // Overflow the channel before the forwarder reads anything: the receiver lags.
+        for i in 0..10 {
+            tx.send(progress(a.id, "getGtk", i)).unwrap();
+        }
+        drop(tx);
+        let updates = Arc::new(Mutex::new(Vec::<SyncUpdate>::new()));
+        let sink = updates.clone();
+        forward(rx, store.clone(), Duration::from_millis(10), move |u| {
+            sink.lock().unwrap().push(u)
+        })
+        .await;
+        let updates = updates.lock().unwrap();
+        let ids: Vec<i64> = updates
+            .iter()
+            .flat_map(|u| u.batches.iter().map(|b| b.id))
+            .collect();
+        assert!(
+            ids.contains(&a.id) && ids.contains(&b.id),
+            "re-read batches: {ids:?}"
+        );
+        let last = updates
+            .iter()
+            .rev()
+            .find_map(|u| u.progress.last())
+            .unwrap();
+        assert_eq!(last.bytes, 9);
+    }
+}

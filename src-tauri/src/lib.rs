@@ -35,6 +35,15 @@ pub fn run() {
                 AppState::Failed(e) => tracing::error!(code = %e.code, "start failed"),
             }
             app.manage(state);
+            let size = app
+                .config()
+                .app
+                .windows
+                .first()
+                .map_or((1280.0, 800.0), |w| (w.width, w.height));
+            if let Some(window) = app.get_webview_window("main") {
+                place_and_show(&window, size);
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -57,6 +66,30 @@ pub fn run() {
             }
         }
     });
+}
+
+/// Sizes and centers the window (created hidden) before showing it. Small laptop screens (1366×768 is
+/// common in schools) can't hold the default 1280×800: the window shrinks to the monitor so the header
+/// is never off-screen.
+fn place_and_show(window: &tauri::WebviewWindow, logical: (f64, f64)) {
+    if let Ok(Some(monitor)) = window
+        .current_monitor()
+        .or_else(|_| window.primary_monitor())
+    {
+        let scale = monitor.scale_factor();
+        let screen = monitor.size();
+        let fitted = tauri::PhysicalSize::new(
+            ((logical.0 * scale) as u32).min(screen.width),
+            ((logical.1 * scale) as u32).min(screen.height),
+        );
+        let origin = monitor.position();
+        let _ = window.set_size(fitted);
+        let _ = window.set_position(tauri::PhysicalPosition::new(
+            origin.x + ((screen.width - fitted.width) / 2) as i32,
+            origin.y + ((screen.height - fitted.height) / 2) as i32,
+        ));
+    }
+    let _ = window.show();
 }
 
 fn init_tracing() {

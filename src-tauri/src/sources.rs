@@ -20,12 +20,14 @@ pub struct DemoEndpoint {
     pub key: String,
 }
 
+/// Reads an environment variable: the process environment in the app, a map in tests.
+pub type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 pub struct AppSources {
     pub demo: Option<DemoEndpoint>,
     pub real: Option<RealConnection>,
     pub client: ClientConfig,
-    /// Reads an environment variable (the process environment in the app; a map in tests).
-    pub env: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    pub env: EnvLookup,
 }
 
 impl SourceResolver for AppSources {
@@ -70,5 +72,137 @@ impl SourceResolver for AppSources {
             }
             SourceKind::Replay => Ok(Source::Capture(CaptureDir::open(&batch.target)?)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::Demo;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use sync_core::settings::Settings;
+    use sync_core::{BatchStatus, NewBatch, Store};
+
+    fn batch(store: &Store, source: SourceKind, target: &str) -> Batch {
+        store
+            .enqueue(
+                &NewBatch {
+                    source,
+                    target: target.into(),
+                    npsn: "20212345".into(),
+                    max_attempts: 3,
+                },
+                1_000,
+            )
+            .unwrap()
+    }
+
+    fn sources(
+        demo: Option<DemoEndpoint>,
+        real: Option<RealConnection>,
+        env: &[(&str, &str)],
+    ) -> AppSources {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        AppSources {
+            demo,
+            real,
+            client: ClientConfig::default(),
+            env: Box::new(move |name| env.get(name).cloned()),
+        }
+    }
+
+    fn code(r: Result<Source, WsError>) -> ErrorCode {
+        match r {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.code,
+        }
+    }
+
+    #[test]
+    fn unconfigured_sources_fail_as_not_configured_without_leaking_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let mock = batch(&store, SourceKind::Mock, "http://127.0.0.1:9");
+        let ws = batch(&store, SourceKind::Webservice, "http://127.0.0.1:5774");
+
+        assert_eq!(
+            code(sources(None, None, &[]).resolve(&mock)),
+            ErrorCode::NotConfigured
+        );
+        assert_eq!(
+            code(sources(None, None, &[]).resolve(&ws)),
+            ErrorCode::NotConfigured
+        );
+
+        let real = RealConnection {
+            url: "http://127.0.0.1:5774".into(),
+            npsn: "20212345".into(),
+            key_env: "SCHOOL_KEY".into(),
+        };
+        let err = sources(None, Some(real.clone()), &[("SCHOOL_KEY", "  ")])
+            .resolve(&ws)
+            .err()
+            .unwrap();
+        assert_eq!(err.code, ErrorCode::NotConfigured);
+        assert!(
+            err.detail.contains("SCHOOL_KEY"),
+            "names the variable: {}",
+            err.detail
+        );
+
+        let ok = sources(None, Some(real), &[("SCHOOL_KEY", "SECRET-KEY-123")])
+            .resolve(&ws)
+            .unwrap();
+        assert_eq!(ok.describe(), "http://127.0.0.1:5774");
+        assert!(!ok.describe().contains("SECRET"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn demo_mode_pulls_the_simulated_school_into_staging() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("demo.sqlite3")).unwrap();
+        let demo = Demo::start(|name| {
+            (name == crate::config::ENV_DEMO_STUDENTS).then(|| "40".to_string())
+        })
+        .unwrap();
+        let resolver = sources(
+            Some(DemoEndpoint {
+                base_url: demo.base_url().into(),
+                key: demo.key().into(),
+            }),
+            None,
+            &[],
+        );
+        let worker =
+            sync_core::worker::spawn_worker(store.clone(), Settings::default(), Arc::new(resolver));
+        // A mock batch left by an earlier run points at a port that is gone: it still reaches this run's simulator.
+        let queued = worker
+            .enqueue(NewBatch {
+                source: SourceKind::Mock,
+                target: "http://127.0.0.1:9".into(),
+                npsn: demo.npsn().into(),
+                max_attempts: 3,
+            })
+            .await
+            .unwrap();
+        let done = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            worker.wait_terminal(queued.id),
+        )
+        .await
+        .expect("the demo batch finishes within a minute")
+        .unwrap();
+        assert_eq!(done.status, BatchStatus::Succeeded, "{:?}", done.error);
+        assert_eq!(done.counts["peserta_didik"].new, 40);
+        assert_eq!(
+            crate::state::latest_school_name(&store).unwrap().as_deref(),
+            Some(demo.school_name())
+        );
+        worker.shutdown().await;
+        demo.shutdown().await;
     }
 }

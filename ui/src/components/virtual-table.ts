@@ -34,6 +34,8 @@ export interface VirtualTableOptions<R> {
   /** Delay before fetching the pages of the current view, so a fast scroll doesn't fetch every page it passes. */
   fetchDelayMs?: number;
   rowTestId?: string;
+  /** `data-*` attributes of a row element (e.g. its status, for tests and styling). */
+  rowData?: (row: R) => Record<string, string>;
   ariaLabel: string;
   emptyText: string;
   loadingText: string;
@@ -91,7 +93,7 @@ export class VirtualTable<R> {
   readonly viewport: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly status: HTMLElement;
-  private readonly opts: Required<Omit<VirtualTableOptions<R>, "onActivate" | "onTotal" | "onError" | "rowTestId">> &
+  private readonly opts: Required<Omit<VirtualTableOptions<R>, "onActivate" | "onTotal" | "onError" | "rowTestId" | "rowData">> &
     VirtualTableOptions<R>;
   private readonly gridColumns: string;
 
@@ -323,7 +325,7 @@ export class VirtualTable<R> {
       } else if (row === undefined && !entry.el.classList.contains("vt-row-loading")) {
         clear(entry.el);
         entry.el.classList.add("vt-row-loading");
-        entry.el.removeAttribute("data-testid");
+        for (const name of Object.keys(entry.el.dataset)) delete entry.el.dataset[name];
         entry.el.appendChild(h("div", { class: "vt-cell vt-placeholder" }, "…"));
         entry.filled = false;
       }
@@ -336,6 +338,7 @@ export class VirtualTable<R> {
     clear(el);
     el.classList.remove("vt-row-loading");
     if (this.opts.rowTestId) el.dataset.testid = this.opts.rowTestId;
+    for (const [name, value] of Object.entries(this.opts.rowData?.(row) ?? {})) el.dataset[name] = value;
     for (const column of this.opts.columns) {
       el.appendChild(h("div", { class: `vt-cell vt-col-${column.key}`, attrs: { role: "gridcell" } }, column.render(row)));
     }

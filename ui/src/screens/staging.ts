@@ -78,6 +78,7 @@ export class StagingScreen {
       emptyText: t("staging.emptyFiltered"),
       loadingText: t("staging.loading"),
       rowTestId: "staging-row",
+      rowData: (r) => ({ id: String(r.id), entity: r.entity, status: r.status }),
       pageSize: 100,
       columns: [
         { key: "entity", label: t("staging.colEntity"), width: "150px", render: (r) => entityLabel(r.entity) },

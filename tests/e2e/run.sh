@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end test of the real desktop binary: builds the UI and the binary (UI embedded), then, on a
+# virtual display with its own D-Bus session, starts tauri-driver (which runs WebKitWebDriver) and the
+# WebDriver test (node --test). Screenshots land in tests/e2e/artifacts/ and docs/screenshots/.
+#
+# Needs: libwebkit2gtk-4.1-dev, webkit2gtk-driver (WebKitWebDriver), xvfb, dbus, Node >= 20.19,
+# `cargo install tauri-driver --locked`, and `npm ci` in ui/.
+# Env: E2E_SKIP_BUILD=1 reuses the existing build; E2E_SYNC_TIMEOUT_MS (default 120000).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+for tool in tauri-driver WebKitWebDriver xvfb-run dbus-run-session node; do
+  command -v "$tool" >/dev/null || { echo "e2e: missing $tool (see the header of $0)" >&2; exit 2; }
+done
+
+if [[ "${E2E_SKIP_BUILD:-}" != "1" ]]; then
+  echo "e2e: building the UI" >&2
+  (cd ui && npm run build)
+  echo "e2e: building the desktop binary (UI embedded)" >&2
+  cargo build -p dapodik-sync-desktop --features custom-protocol
+fi
+
+export E2E_APP="$root/target/debug/dapodik-sync-desktop"
+export E2E_ARTIFACTS="$root/tests/e2e/artifacts"
+[[ -x "$E2E_APP" ]] || { echo "e2e: $E2E_APP not built" >&2; exit 2; }
+mkdir -p "$E2E_ARTIFACTS"
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+port="$(free_port)"
+native_port="$(free_port)"
+while [[ "$native_port" == "$port" ]]; do native_port="$(free_port)"; done
+export E2E_WEBDRIVER_URL="http://127.0.0.1:$port"
+
+# Everything below runs on its own X display and D-Bus session; both end with the command.
+inner=$(cat <<'INNER'
+set -uo pipefail
+kill_tree() {
+  local pid=$1 child
+  for child in $(pgrep -P "$pid" 2>/dev/null); do kill_tree "$child"; done
+  kill "$pid" 2>/dev/null || true
+}
+tauri-driver --port "$E2E_PORT" --native-port "$E2E_NATIVE_PORT" >"$E2E_ARTIFACTS/tauri-driver.log" 2>&1 &
+driver=$!
+trap 'kill_tree $driver; wait $driver 2>/dev/null' EXIT
+timeout --kill-after=10 600 node --test --test-reporter=spec tests/e2e/app.test.mjs
+INNER
+)
+status=0
+E2E_PORT="$port" E2E_NATIVE_PORT="$native_port" \
+  xvfb-run -a -s "-screen 0 1440x900x24" dbus-run-session -- bash -c "$inner" || status=$?
+
+if [[ $status -ne 0 ]]; then
+  echo "e2e: FAILED (exit $status). Logs and failure screenshots: $E2E_ARTIFACTS" >&2
+  tail -n 40 "$E2E_ARTIFACTS/tauri-driver.log" >&2 || true
+else
+  echo "e2e: passed. Screenshots: $E2E_ARTIFACTS, docs/screenshots/" >&2
+fi
+exit $status
