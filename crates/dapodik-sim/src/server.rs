@@ -138,6 +138,7 @@ impl SimServer {
             update: Mutex::new(()),
             fault: Mutex::new(config.fault.clone()),
             latency: Mutex::new(config.latency),
+            throughput: Mutex::new(None),
             requests: AtomicU64::new(0),
             server_error_rng: Mutex::new(SplitMix64::derive(
                 config.seed,
@@ -245,6 +246,12 @@ impl SimHandle {
         *lock(&self.shared.latency) = latency;
     }
 
+    /// Limits how fast Web Service bodies are sent (bytes per second, in 64 KiB chunks, with a
+    /// `Content-Length`), so a client's download progress is visible; `None` removes the limit.
+    pub fn set_throughput(&self, bytes_per_second: Option<u64>) {
+        *lock(&self.shared.throughput) = bytes_per_second.filter(|&b| b > 0);
+    }
+
     /// Advances the school to the next semester (see [`SimSchool::next_semester`]) and re-renders
     /// the bodies. Requests in flight finish with the old data.
     pub fn next_semester(&self) -> SemesterChanges {
@@ -322,6 +329,8 @@ struct Shared {
     update: Mutex<()>,
     fault: Mutex<Option<Fault>>,
     latency: Mutex<Duration>,
+    /// Bytes per second for Web Service bodies; `None` sends them as fast as the socket takes them.
+    throughput: Mutex<Option<u64>>,
     requests: AtomicU64,
     server_error_rng: Mutex<SplitMix64>,
     down: Arc<AtomicBool>,
@@ -663,8 +672,32 @@ async fn web_service(
             out.extend_from_slice(&body);
             respond(StatusCode::OK, HTML, out)
         }
-        _ => respond(StatusCode::OK, JSON, body),
+        _ => match *lock(&shared.throughput) {
+            Some(rate) => throttled(body, rate),
+            None => respond(StatusCode::OK, JSON, body),
+        },
     }
+}
+
+/// A 200 JSON answer sent in 64 KiB chunks at `rate` bytes per second, with its `Content-Length`.
+fn throttled(body: Bytes, rate: u64) -> Response {
+    const CHUNK: usize = 64 * 1024;
+    let len = body.len();
+    let pause = Duration::from_secs_f64(CHUNK as f64 / rate as f64);
+    let chunks = futures_util::stream::unfold((body, 0usize), move |(body, at)| async move {
+        if at >= body.len() {
+            return None;
+        }
+        if at > 0 {
+            tokio::time::sleep(pause).await;
+        }
+        let end = (at + CHUNK).min(body.len());
+        Some((Ok::<Bytes, io::Error>(body.slice(at..end)), (body, end)))
+    });
+    let mut r = respond(StatusCode::OK, JSON, Body::from_stream(chunks));
+    r.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    r
 }
 
 #[cfg(test)]

@@ -381,6 +381,42 @@ async fn slow_and_latency() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throughput_limit_streams_the_body_with_its_length() {
+    let h = SimServer::start(config()).unwrap();
+    let full = h.school().body(SimFunction::GetPesertaDidik);
+    assert!(full.len() > 200_000, "{}", full.len());
+    let rate = full.len() as u64 * 2; // about half a second
+    h.set_throughput(Some(rate));
+    let t = Instant::now();
+    let mut resp = client()
+        .get(format!(
+            "{}/WebService/getPesertaDidik?npsn={NPSN}",
+            h.base_url()
+        ))
+        .header("Authorization", format!("Bearer {KEY}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.content_length(), Some(full.len() as u64));
+    let mut got = Vec::new();
+    let mut chunks = 0;
+    while let Some(c) = resp.chunk().await.unwrap() {
+        got.extend_from_slice(&c);
+        chunks += 1;
+    }
+    assert_eq!(got, full);
+    assert!(chunks > 1);
+    assert!(
+        t.elapsed() >= Duration::from_millis(350),
+        "{:?}",
+        t.elapsed()
+    );
+    h.set_throughput(None);
+    assert_eq!(get(&h, "getPesertaDidik").await.body, full);
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn down_refuses_connections_and_comes_back_on_the_same_port() {
     let h = SimServer::start(config()).unwrap();
     let addr = h.addr();
