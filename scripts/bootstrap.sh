@@ -15,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   build-essential pkg-config libssl-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
-  webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-1-dev
+  webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-1-dev libdbus-1-dev
   imagemagick curl ca-certificates
 )
 missing=()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the keychain tests against a real Secret Service: a private D-Bus session (dbus-run-session)
 # with gnome-keyring-daemon started and unlocked inside it, then every keychain test including the
-# ones marked #[ignore] for needing a Secret Service. Needs: dbus (dbus-run-session), gnome-keyring.
-# Extra arguments go to `cargo test`.
+# ones marked #[ignore] for needing a Secret Service, and the sso-sds test that keeps its refresh
+# token in that keychain (it also needs `npm ci` in tests/oidc, as scripts/bootstrap.sh does).
+# Needs: dbus (dbus-run-session), gnome-keyring, node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,14 +20,16 @@ trap 'rm -rf "$KEYCHAIN_TEST_HOME"' EXIT
 export KEYCHAIN_TEST_HOME
 
 # Build outside the D-Bus session so the keyring daemon does not idle through a long compile.
-cargo test -p keychain --no-run "$@"
+cargo test -p keychain --no-run
+cargo test -p sso-sds --test keychain_store --no-run
 
-exec dbus-run-session -- bash -c '
+dbus-run-session -- bash -c '
   set -euo pipefail
   mkdir -p "$KEYCHAIN_TEST_HOME/keyrings"
   # --unlock reads the new login keyring password from stdin and creates and unlocks it; its data
   # goes to $XDG_DATA_HOME/keyrings of the daemon, here the throwaway folder.
   eval "$(printf "test" | XDG_DATA_HOME="$KEYCHAIN_TEST_HOME" gnome-keyring-daemon --unlock --components=secrets --daemonize)"
   export GNOME_KEYRING_CONTROL
-  cargo test -p keychain "$@" -- --include-ignored
-' keychain-tests "$@"
+  cargo test -p keychain -- --include-ignored
+  cargo test -p sso-sds --test keychain_store -- --include-ignored
+' 
