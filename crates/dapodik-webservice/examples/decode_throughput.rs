@@ -77,6 +77,58 @@ fn main() {
         started.elapsed()
     );
 
+    let pd_response = raw.response(Function::GetPesertaDidik).unwrap().clone();
+    let cpu0 = cpu_seconds();
+    let t = Instant::now();
+    let decoded = dapodik_webservice::decode::decode_each(
+        Function::GetPesertaDidik,
+        200,
+        &pd_response.body,
+        &mut |_| Ok(()),
+    )
+    .unwrap();
+    eprintln!(
+        "decode only (rows dropped): {} rows in {:.2?} wall, {:.2} s CPU",
+        decoded.rows,
+        t.elapsed(),
+        cpu_seconds() - cpu0
+    );
+    let cpu0 = cpu_seconds();
+    let t = Instant::now();
+    dapodik_webservice::decode::decode_each(
+        Function::GetPesertaDidik,
+        200,
+        &pd_response.body,
+        &mut |r| {
+            drop(dapodik_webservice::normalise::normalise_owned(
+                Entity::PesertaDidik,
+                r,
+            ));
+            Ok(())
+        },
+    )
+    .unwrap();
+    eprintln!(
+        "decode + normalise: {:.2?} wall, {:.2} s CPU",
+        t.elapsed(),
+        cpu_seconds() - cpu0
+    );
+    let rb_response = raw.response(Function::GetRombonganBelajar).unwrap().clone();
+    let cpu0 = cpu_seconds();
+    let t = Instant::now();
+    dapodik_webservice::decode::decode_each(
+        Function::GetRombonganBelajar,
+        200,
+        &rb_response.body,
+        &mut |_| Ok(()),
+    )
+    .unwrap();
+    eprintln!(
+        "decode getRombonganBelajar only: {:.2?} wall, {:.2} s CPU",
+        t.elapsed(),
+        cpu_seconds() - cpu0
+    );
+
     let started = Instant::now();
     let cpu_started = cpu_seconds();
     let mut in_class = 0usize;

@@ -424,7 +424,9 @@ struct Membership {
 
 /// The sentinel the server writes into `anggota_rombel_id` for a student in no class.
 fn is_no_class_sentinel(value: &Value) -> bool {
-    matches!(value, Value::String(s) if s.trim_start().to_lowercase().starts_with("belum masuk"))
+    const SENTINEL: &[u8] = b"belum masuk";
+    matches!(value, Value::String(s)
+        if s.trim_start().as_bytes().get(..SENTINEL.len()).is_some_and(|p| p.eq_ignore_ascii_case(SENTINEL)))
 }
 
 const STUDENT_CLASS_FIELDS: [&str; 4] = [
