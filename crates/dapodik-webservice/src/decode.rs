@@ -3,7 +3,8 @@
 //! Every quirk of the shared doc's "Bodies that are not what they say" is survived here:
 //! - a UTF-8 BOM and CRLF line ends anywhere outside strings;
 //! - a status line and headers *inside* a 200 body (`HTTP/1.0 403 Forbidden\r\n…\r\n\r\n{json}`): the
-//!   status is taken from that line;
+//!   status is taken from that line (when the transport status is 2xx; a proxy's own error status
+//!   is kept), and several such blocks are all stripped;
 //! - PHP error text (HTML or plain) before the JSON: the envelope is the first `{` that opens a JSON
 //!   object (a `{` followed by a quote, so `#0 {main}` in a stack trace is skipped) and it ends where
 //!   the object ends (text after it is ignored); PHP text with no JSON at all → `ServerFault`
@@ -95,9 +96,7 @@ fn decode_inner(
     body: &[u8],
     on_row: Option<&mut dyn FnMut(RawRow) -> Result<(), WsError>>,
 ) -> Result<DecodeSummary, WsError> {
-    let body = skip_bom_and_space(body);
-    let (status, body) = split_status_in_body(transport_status, body);
-    let body = skip_bom_and_space(body);
+    let (status, body) = effective_status(transport_status, body);
     let status_ok = (200..300).contains(&status);
 
     if starts_with_ignore_case(body, b"access denied") {
@@ -223,6 +222,25 @@ fn skip_bom_and_space(mut b: &[u8]) -> &[u8] {
 
 fn starts_with_ignore_case(b: &[u8], prefix: &[u8]) -> bool {
     b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// The status that counts and the body after any status-line blocks printed into it. An in-body
+/// status replaces a 2xx transport status; a non-2xx transport status (a proxy's) is kept. Several
+/// blocks (`HTTP/1.1 100 Continue` then the real one) are all stripped; the last one counts.
+fn effective_status(transport_status: u16, body: &[u8]) -> (u16, &[u8]) {
+    let mut status = transport_status;
+    let mut body = skip_bom_and_space(body);
+    for _ in 0..4 {
+        if !starts_with_ignore_case(body, b"HTTP/") {
+            break;
+        }
+        let (in_body, rest) = split_status_in_body(status, body);
+        if (200..300).contains(&transport_status) {
+            status = in_body;
+        }
+        body = skip_bom_and_space(rest);
+    }
+    (status, body)
 }
 
 /// `HTTP/1.0 403 Forbidden\r\nHeader: …\r\n\r\n{json}` → (403, `{json}`). Bodies without such a

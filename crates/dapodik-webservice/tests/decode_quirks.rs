@@ -175,6 +175,24 @@ fn quirks_table() {
             Expect::Error(ErrorCode::AccessDenied),
         ),
         (
+            "100 Continue block, then the real status line",
+            200,
+            format!("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 403 Forbidden\r\nX: y\r\n\r\n{}", msg("Semester tidak ditemukan")).into(),
+            Expect::Error(ErrorCode::SemesterNotFound),
+        ),
+        (
+            "in-body 200 does not override a proxy's 502",
+            502,
+            format!("HTTP/1.1 200 OK\r\n\r\n{ENVELOPE}").into(),
+            Expect::Error(ErrorCode::ServerFault),
+        ),
+        (
+            "status line without a header end",
+            200,
+            "HTTP/1.0 403 Forbidden\r\nX: y".into(),
+            Expect::Error(ErrorCode::AccessDenied),
+        ),
+        (
             "status line 500 inside body, LF only",
             200,
             "HTTP/1.0 500 Internal Server Error\nX: y\n\nboom".into(),
