@@ -330,8 +330,8 @@ fn check_response(
     let summary = decode::precheck(function, response.http_status, &response.body)?;
     if summary.empty_reported {
         notes.push(format!(
-            "Dapodik melaporkan data {} kosong ({}). Data ini tidak dianggap lengkap: tidak ada data lokal \
-             yang dianggap terhapus karenanya.",
+            "Dapodik menjawab bahwa data {} kosong ({}: \"Data … tidak ditemukan\"). Hal ini wajar \
+             sesaat setelah pergantian semester; periksa data di Dapodik bila tidak semestinya kosong.",
             entity_label(function.entity()),
             function.name()
         ));
