@@ -10,7 +10,8 @@
 // - custom claims npsn, peran, ptk_id (scope `sds`) and name (scope `profile`) from a small in-memory
 //   account table chosen by login name;
 // - the development interactions (plain HTML forms), which a test "browser" drives with plain HTTP:
-//   POST /interaction/:uid with prompt=login&login=NAME&password=..., then prompt=consent.
+//   POST /interaction/:uid with prompt=login&login=NAME&password=..., then prompt=consent;
+// - a test hook, POST /test/drop-access-token (see below).
 //
 // Environment (all optional):
 //   OIDC_CLAIMS_IN_ID_TOKEN=1   also put the scope claims into the ID token (default: userinfo only)
@@ -88,6 +89,19 @@ const provider = new Provider(issuer, {
       },
     };
   },
+});
+
+// Test hook: POST /test/drop-access-token with the token in the `x-token` header destroys that one
+// access token and nothing else (revocation would revoke the whole grant), as if it had expired early:
+// the client still believes it valid and gets a 401.
+provider.use(async (ctx, next) => {
+  if (ctx.method === 'POST' && ctx.path === '/test/drop-access-token') {
+    const token = await provider.AccessToken.find(ctx.get('x-token'));
+    if (token) await token.destroy();
+    ctx.status = token ? 204 : 404;
+    return;
+  }
+  await next();
 });
 
 // Logs only the kind of each request, never its tokens.

@@ -377,6 +377,48 @@ impl SsoClient {
         Ok(session.as_ref().expect("set by refresh").operator.clone())
     }
 
+    /// Replaces an access token the server just refused (HTTP 401): refreshes, unless another caller
+    /// already did since `refused` was handed out, and returns the current token. One refresh at a
+    /// time, so parallel requests that all got 401 cause a single refresh.
+    pub async fn refresh_after_rejection(&self, refused: &Secret) -> Result<Secret, SsoError> {
+        let mut session = self.session.lock().await;
+        if let Some(s) = session.as_ref() {
+            if s.access_token != *refused {
+                return Ok(s.access_token.clone());
+            }
+        }
+        self.refresh_locked(&mut session).await?;
+        Ok(session
+            .as_ref()
+            .expect("set by refresh")
+            .access_token
+            .clone())
+    }
+
+    /// Sends a request with the access token (for the SDS data source): `build` makes the request
+    /// for a token (e.g. `|t| http.get(url).bearer_auth(t.expose())`); an expired token is refreshed
+    /// first, and a 401 answer leads to one refresh and one retry. Other statuses are returned as
+    /// they are. The token is never part of an error.
+    pub async fn send_authorized<F>(&self, build: F) -> Result<reqwest::Response, SsoError>
+    where
+        F: Fn(&Secret) -> reqwest::RequestBuilder,
+    {
+        let token = self.access_token().await?;
+        let response = build(&token)
+            .send()
+            .await
+            .map_err(|e| SsoError::Network(e.without_url().to_string()))?;
+        if response.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        tracing::info!("access token refused (401): refreshing once");
+        let token = self.refresh_after_rejection(&token).await?;
+        build(&token)
+            .send()
+            .await
+            .map_err(|e| SsoError::Network(e.without_url().to_string()))
+    }
+
     /// Signs out: revokes the refresh token and the access token where the provider advertises a
     /// revocation endpoint, then deletes the stored refresh token and forgets the session. The local
     /// part happens even when revocation fails; only a keychain failure is an error.

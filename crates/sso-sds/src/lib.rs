@@ -48,3 +48,26 @@ pub use config::{SsoConfig, DEFAULT_OPERATOR_ROLES};
 pub use error::SsoError;
 pub use keychain::{KeychainError, Secret};
 pub use store::{KeychainRefreshTokens, MemoryRefreshTokens, RefreshTokenStore};
+
+#[cfg(test)]
+mod send_checks {
+    use super::*;
+
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>(_: &T) {}
+
+    /// Compile-time: the client can be shared and its futures run on a multi-threaded runtime
+    /// (Tauri commands, the worker).
+    #[allow(dead_code)]
+    async fn futures_are_send(client: &SsoClient, open: OpenUrl, s: Secret) {
+        send_sync::<SsoClient>();
+        send_sync::<SignInAttempt>();
+        send(&client.sign_in(open, std::time::Duration::from_secs(1)));
+        send(&client.access_token());
+        send(&client.refresh());
+        send(&client.resume());
+        send(&client.sign_out());
+        send(&client.refresh_after_rejection(&s));
+        send(&client.send_authorized(|_| reqwest::Client::new().get("http://127.0.0.1/")));
+    }
+}

@@ -384,3 +384,49 @@ async fn id_token_with_another_nonce_is_refused() {
     );
     assert_eq!(client.operator().await, None);
 }
+
+#[tokio::test]
+async fn a_refused_access_token_is_refreshed_once_mid_sync() {
+    let provider = Provider::start();
+    let (client, store) = provider.client().await;
+    sign_in(&client, "operator1").await;
+    let userinfo = provider.endpoint("userinfo_endpoint").await;
+    let http = reqwest::Client::new();
+
+    let ok = client
+        .send_authorized(|t| http.get(&userinfo).bearer_auth(t.expose()))
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    assert_eq!(store.save_count(), 1, "no refresh needed");
+
+    // The access token dies mid-sync at the provider (as if it expired early); the refresh token
+    // stays valid.
+    let dead = client.access_token().await.unwrap();
+    let r = http
+        .post(format!("{}/test/drop-access-token", provider.issuer))
+        .header("x-token", dead.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(provider.userinfo_status(dead.expose()).await, 401);
+
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let response = client
+        .send_authorized(|t| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            http.get(&userinfo).bearer_auth(t.expose())
+        })
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(calls.into_inner(), 2, "one retry after the refresh");
+    assert_eq!(store.save_count(), 2, "one refresh, rotation persisted");
+    assert_ne!(client.access_token().await.unwrap(), dead);
+
+    // A second caller holding the dead token does not cause another refresh.
+    let current = client.refresh_after_rejection(&dead).await.unwrap();
+    assert_ne!(current, dead);
+    assert_eq!(store.save_count(), 2);
+}
