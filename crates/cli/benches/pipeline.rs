@@ -17,7 +17,10 @@ use sync_core::{NewBatch, SourceKind, Store};
 const NPSN: &str = "20212345";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     if args.first().map(String::as_str) == Some("--child") {
         let dir = PathBuf::from(&args[1]);
         child(&dir);
@@ -39,7 +42,10 @@ fn main() {
             .output()
             .expect("run child");
         if !out.status.success() {
-            eprintln!("child for {n} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            eprintln!(
+                "child for {n} failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             std::process::exit(1);
         }
         print!("{}", String::from_utf8_lossy(&out.stdout));
@@ -54,21 +60,33 @@ fn generate(students: usize, dir: &Path) {
         students,
     });
     for f in Function::ALL {
-        std::fs::write(dir.join(format!("{}.body", f.name())), school.body(f.name())).unwrap();
+        std::fs::write(
+            dir.join(format!("{}.body", f.name())),
+            school.body(f.name()),
+        )
+        .unwrap();
     }
 }
 
 fn child(dir: &Path) {
     // The bodies, in memory as a client would hold them after receiving them.
     let capture = CaptureDir::open(dir).unwrap();
-    let responses: Vec<_> = Function::ALL.iter().map(|&f| (f, capture.fetch(f).unwrap())).collect();
+    let responses: Vec<_> = Function::ALL
+        .iter()
+        .map(|&f| (f, capture.fetch(f).unwrap()))
+        .collect();
     let students = count_students(&responses);
 
     let db_dir = tempfile::tempdir().unwrap();
     let store = Store::open(&db_dir.path().join("bench.sqlite3")).unwrap();
     let batch = store
         .enqueue(
-            &NewBatch { source: SourceKind::Replay, target: dir.display().to_string(), npsn: NPSN.into(), max_attempts: 1 },
+            &NewBatch {
+                source: SourceKind::Replay,
+                target: dir.display().to_string(),
+                npsn: NPSN.into(),
+                max_attempts: 1,
+            },
             0,
         )
         .unwrap();
@@ -79,7 +97,11 @@ fn child(dir: &Path) {
     let raw_pull = pull::from_responses(NPSN, responses.clone()).unwrap();
     let done = store.stage_pull(batch.id, &raw_pull, 1).unwrap();
     let pipeline_secs = started.elapsed().as_secs_f64();
-    let rows: u64 = done.counts.values().map(|c| c.new + c.matched + c.conflict + c.rejected).sum();
+    let rows: u64 = done
+        .counts
+        .values()
+        .map(|c| c.new + c.matched + c.conflict + c.rejected)
+        .sum();
     drop(raw_pull);
     // Peak memory of the pipeline alone (the raw insert below holds every row at once).
     let pipeline_peak = peak_rss_mb();
@@ -94,20 +116,33 @@ fn child(dir: &Path) {
 }
 
 fn count_students(responses: &[(Function, dapodik_webservice::source::RawResponse)]) -> usize {
-    let (_, r) = responses.iter().find(|(f, _)| *f == Function::GetPesertaDidik).unwrap();
-    let (rows, _) = dapodik_webservice::decode::decode_body(Function::GetPesertaDidik, r.http_status, &r.body).unwrap();
+    let (_, r) = responses
+        .iter()
+        .find(|(f, _)| *f == Function::GetPesertaDidik)
+        .unwrap();
+    let (rows, _) =
+        dapodik_webservice::decode::decode_body(Function::GetPesertaDidik, r.http_status, &r.body)
+            .unwrap();
     rows.len()
 }
 
 /// The same rows (id + record JSON + hash-sized text) inserted into a bare table with a prepared
 /// statement in one transaction, with the same pragmas: what SQLite alone costs.
-fn raw_insert(path: &Path, responses: &[(Function, dapodik_webservice::source::RawResponse)]) -> f64 {
+fn raw_insert(
+    path: &Path,
+    responses: &[(Function, dapodik_webservice::source::RawResponse)],
+) -> f64 {
     let mut prepared: Vec<(String, String)> = Vec::new();
     for (f, r) in responses {
-        let (rows, _) = dapodik_webservice::decode::decode_body(*f, r.http_status, &r.body).unwrap();
+        let (rows, _) =
+            dapodik_webservice::decode::decode_body(*f, r.http_status, &r.body).unwrap();
         let id_field = f.entity().id_field();
         for row in rows {
-            let id = row.get(id_field).and_then(|v| v.as_str()).unwrap_or_default().to_lowercase();
+            let id = row
+                .get(id_field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_lowercase();
             prepared.push((id, serde_json::to_string(&row).unwrap()));
         }
     }

@@ -1,7 +1,10 @@
 //! The sub-commands: each opens what it needs, calls the core, and prints through [`crate::output`].
 
 use crate::output::{self, CliError};
-use crate::{CaptureArgs, Cli, Command, DoctorArgs, ReplayArgs, SimCommand, SimServeArgs, StagingArgs, SyncArgs};
+use crate::{
+    CaptureArgs, Cli, Command, DoctorArgs, ReplayArgs, SimCommand, SimServeArgs, StagingArgs,
+    SyncArgs,
+};
 use dapodik_webservice::capture::CaptureDir;
 use dapodik_webservice::client::{ClientConfig, WebServiceClient};
 use dapodik_webservice::source::Source;
@@ -15,7 +18,9 @@ use sync_core::{Batch, BatchStatus, NewBatch, SourceKind, StagingQuery, StagingS
 
 pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        Command::Sim { command: SimCommand::Serve(args) } => sim_serve(args).await,
+        Command::Sim {
+            command: SimCommand::Serve(args),
+        } => sim_serve(args).await,
         Command::Sync(args) => sync(cli.db, args).await,
         Command::Replay(args) => replay(cli.db, args).await,
         Command::Batches { json, limit } => batches(cli.db, json, limit),
@@ -46,7 +51,10 @@ fn settings() -> Result<Settings, CliError> {
 }
 
 async fn sim_serve(args: SimServeArgs) -> Result<ExitCode, CliError> {
-    let mut config = dapodik_sim::SimConfig { addr: args.addr, ..Default::default() };
+    let mut config = dapodik_sim::SimConfig {
+        addr: args.addr,
+        ..Default::default()
+    };
     if let Some(npsn) = args.npsn {
         config.npsn = npsn;
     }
@@ -63,9 +71,13 @@ async fn sim_serve(args: SimServeArgs) -> Result<ExitCode, CliError> {
         config.latency = Duration::from_millis(ms);
     }
     if let Some(fault) = args.fault {
-        config.fault = Some(fault.parse().map_err(|e| CliError::usage(format!("--fault: {e}")))?);
+        config.fault = Some(
+            fault
+                .parse()
+                .map_err(|e| CliError::usage(format!("--fault: {e}")))?,
+        );
     }
-    let handle = dapodik_sim::SimServer::start(config).await.map_err(CliError::other)?;
+    let handle = dapodik_sim::SimServer::start(config).map_err(CliError::other)?;
     output::print_json_line(&serde_json::json!({ "url": handle.base_url() }));
     shutdown_signal().await;
     handle.shutdown().await;
@@ -106,12 +118,26 @@ impl SourceResolver for CliSources {
         match batch.source {
             SourceKind::Webservice => {
                 let var = self.key_env.as_deref().ok_or_else(|| {
-                    WsError::new(ErrorCode::NotConfigured, "no --key-env given for a Web Service batch")
+                    WsError::new(
+                        ErrorCode::NotConfigured,
+                        "no --key-env given for a Web Service batch",
+                    )
                 })?;
-                let key = std::env::var(var).ok().filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-                    WsError::new(ErrorCode::NotConfigured, format!("environment variable {var} is empty or unset"))
-                })?;
-                Ok(Source::Http(WebServiceClient::new(&batch.target, &batch.npsn, key.trim(), self.client.clone())?))
+                let key = std::env::var(var)
+                    .ok()
+                    .filter(|k| !k.trim().is_empty())
+                    .ok_or_else(|| {
+                        WsError::new(
+                            ErrorCode::NotConfigured,
+                            format!("environment variable {var} is empty or unset"),
+                        )
+                    })?;
+                Ok(Source::Http(WebServiceClient::new(
+                    &batch.target,
+                    &batch.npsn,
+                    key.trim(),
+                    self.client.clone(),
+                )?))
             }
             SourceKind::Replay => Ok(Source::Capture(CaptureDir::open(&batch.target)?)),
             SourceKind::Mock => Err(WsError::new(
@@ -130,11 +156,29 @@ fn client_config(settings: &Settings) -> ClientConfig {
     }
 }
 
-async fn run_batch(store: Store, settings: Settings, key_env: Option<String>, new: NewBatch) -> Result<Batch, CliError> {
-    let resolver = Arc::new(CliSources { key_env, client: client_config(&settings) });
+async fn run_batch(
+    store: Store,
+    settings: Settings,
+    key_env: Option<String>,
+    new: NewBatch,
+) -> Result<Batch, CliError> {
+    if !settings.claims_batches() {
+        return Err(CliError::usage(
+            "Sinkronisasi dimatikan (DAPODIK_SYNC_ENABLED=false atau DAPODIK_SYNC_MODE=disabled): \
+             hapus pengaturan itu untuk menjalankan sinkronisasi."
+                .into(),
+        ));
+    }
+    let resolver = Arc::new(CliSources {
+        key_env,
+        client: client_config(&settings),
+    });
     let worker = spawn_worker(store, settings, resolver);
     let batch = worker.enqueue(new).await.map_err(CliError::store)?;
-    let done = worker.wait_terminal(batch.id).await.map_err(CliError::store)?;
+    let done = worker
+        .wait_terminal(batch.id)
+        .await
+        .map_err(CliError::store)?;
     worker.shutdown().await;
     Ok(done)
 }
@@ -170,8 +214,12 @@ async fn sync(db: Option<std::path::PathBuf>, args: SyncArgs) -> Result<ExitCode
 async fn replay(db: Option<std::path::PathBuf>, args: ReplayArgs) -> Result<ExitCode, CliError> {
     let store = open_store(db)?;
     let settings = settings()?;
-    let dir = std::fs::canonicalize(&args.dir)
-        .map_err(|e| CliError::usage(format!("folder rekaman {} tidak dapat dibuka: {e}", args.dir.display())))?;
+    let dir = std::fs::canonicalize(&args.dir).map_err(|e| {
+        CliError::usage(format!(
+            "folder rekaman {} tidak dapat dibuka: {e}",
+            args.dir.display()
+        ))
+    })?;
     let new = NewBatch {
         source: SourceKind::Replay,
         target: dir.display().to_string(),
@@ -194,17 +242,27 @@ fn staging(db: Option<std::path::PathBuf>, args: StagingArgs) -> Result<ExitCode
     let entity = match args.entity.as_deref() {
         None => None,
         Some(s) => Some(Entity::parse(s).ok_or_else(|| {
-            CliError::usage(format!("--entity {s}: pilih sekolah, peserta_didik, gtk atau rombongan_belajar"))
+            CliError::usage(format!(
+                "--entity {s}: pilih sekolah, peserta_didik, gtk atau rombongan_belajar"
+            ))
         })?),
     };
     let status = match args.status.as_deref() {
         None => None,
         Some(s) => Some(StagingStatus::parse(s).ok_or_else(|| {
-            CliError::usage(format!("--status {s}: pilih NEW, MATCHED, CONFLICT atau REJECTED"))
+            CliError::usage(format!(
+                "--status {s}: pilih NEW, MATCHED, CONFLICT atau REJECTED"
+            ))
         })?),
     };
     let store = open_store(db)?;
-    let query = StagingQuery { batch_id: args.batch, entity, status, limit: args.limit, ..Default::default() };
+    let query = StagingQuery {
+        batch_id: args.batch,
+        entity,
+        status,
+        limit: args.limit,
+        ..Default::default()
+    };
     let page = store.staging_page(&query).map_err(CliError::store)?;
     let mut rows = Vec::with_capacity(page.rows.len());
     for summary in &page.rows {
@@ -227,14 +285,24 @@ fn key_from_env(var: &str) -> Result<String, CliError> {
 fn http_client(url: &str, npsn: &str, key_env: &str) -> Result<WebServiceClient, CliError> {
     let settings = settings()?;
     let key = key_from_env(key_env)?;
-    WebServiceClient::new(url.trim_end_matches('/'), npsn.trim(), &key, client_config(&settings)).map_err(CliError::ws)
+    WebServiceClient::new(
+        url.trim_end_matches('/'),
+        npsn.trim(),
+        &key,
+        client_config(&settings),
+    )
+    .map_err(CliError::ws)
 }
 
 async fn doctor(args: DoctorArgs) -> Result<ExitCode, CliError> {
     let client = http_client(&args.url, &args.npsn, &args.key_env)?;
     let report = dapodik_webservice::doctor::diagnose(&client).await;
     output::print_doctor(&report, args.json);
-    Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 async fn capture(args: CaptureArgs) -> Result<ExitCode, CliError> {
@@ -247,7 +315,12 @@ async fn capture(args: CaptureArgs) -> Result<ExitCode, CliError> {
     if args.mask {
         responses = dapodik_webservice::masking::Masker::new().mask_capture(&responses);
     }
-    dapodik_webservice::capture::write_capture(&args.out, &responses).map_err(CliError::ws)?;
+    dapodik_webservice::capture::write_capture(&args.out, &responses).map_err(|e| {
+        CliError::usage(format!(
+            "folder {} tidak dapat ditulis: {e}",
+            args.out.display()
+        ))
+    })?;
     output::print_json_line(&serde_json::json!({
         "out": args.out.display().to_string(),
         "masked": args.mask,
@@ -265,7 +338,9 @@ fn port(install_dir: Option<std::path::PathBuf>, json: bool) -> Result<ExitCode,
             dapodik_webservice::install_ini::PortOrigin::InstallIni { path } => {
                 println!("{port} (dari {})", path.display())
             }
-            dapodik_webservice::install_ini::PortOrigin::Default => println!("{port} (bawaan; install.ini tidak ditemukan)"),
+            dapodik_webservice::install_ini::PortOrigin::Default => {
+                println!("{port} (bawaan; install.ini tidak ditemukan)")
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "dapodik-sync", version, about = "Dapodik Sync: tarik data Dapodik ke antrean dan staging lokal (tanpa GUI)")]
+#[command(
+    name = "dapodik-sync",
+    version,
+    about = "Dapodik Sync: tarik data Dapodik ke antrean dan staging lokal (tanpa GUI)"
+)]
 pub struct Cli {
     /// SQLite database file (default: the OS data directory).
     #[arg(long, global = true, value_name = "FILE")]
@@ -161,7 +165,10 @@ pub struct StagingArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("galat: runtime tidak dapat dimulai: {e}");
@@ -175,5 +182,8 @@ fn main() -> ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -14,28 +14,46 @@ pub struct CliError {
 
 impl CliError {
     pub fn usage(message: String) -> Self {
-        CliError { code: "usage", message }
+        CliError {
+            code: "usage",
+            message,
+        }
     }
 
     pub fn store(e: StoreError) -> Self {
-        CliError { code: e.code(), message: e.message() }
+        CliError {
+            code: e.code(),
+            message: e.message_id(),
+        }
     }
 
     pub fn settings(e: sync_core::settings::SettingsError) -> Self {
-        CliError { code: "invalid_setting", message: e.to_string() }
+        CliError {
+            code: "invalid_setting",
+            message: e.to_string(),
+        }
     }
 
     pub fn ws(e: dapodik_webservice::WsError) -> Self {
-        CliError { code: e.code.as_str(), message: e.message().to_string() }
+        CliError {
+            code: e.code.as_str(),
+            message: e.message().to_string(),
+        }
     }
 
     pub fn other(e: impl std::fmt::Display) -> Self {
-        CliError { code: "internal", message: e.to_string() }
+        CliError {
+            code: "internal",
+            message: e.to_string(),
+        }
     }
 }
 
 pub fn print_error(e: &CliError) {
-    eprintln!("{}", json!({ "error": { "code": e.code, "message": e.message } }));
+    eprintln!(
+        "{}",
+        json!({ "error": { "code": e.code, "message": e.message } })
+    );
 }
 
 pub fn print_json_line(v: &impl Serialize) {
@@ -70,7 +88,10 @@ pub fn print_batch_result(batch: &Batch, as_json: bool) {
         print_json_pretty(&batch_result(batch));
         return;
     }
-    println!("Batch #{}: {:?} (percobaan {}/{})", batch.id, batch.status, batch.attempts, batch.max_attempts);
+    println!(
+        "Batch #{}: {:?} (percobaan {}/{})",
+        batch.id, batch.status, batch.attempts, batch.max_attempts
+    );
     if let Some(err) = &batch.error {
         println!("Galat [{}]: {}", err.code, err.message);
     }
@@ -95,7 +116,18 @@ pub fn print_batches(list: &[Batch], as_json: bool) {
     }
     for b in list {
         let err = b.error.as_ref().map(|e| e.code.as_str()).unwrap_or("-");
-        println!("#{:<5} {:<10?} {:>2}/{:<2} {:<10} {}", b.id, b.status, b.attempts, b.max_attempts, serde_json::to_value(b.source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(), err);
+        println!(
+            "#{:<5} {:<10?} {:>2}/{:<2} {:<10} {}",
+            b.id,
+            b.status,
+            b.attempts,
+            b.max_attempts,
+            serde_json::to_value(b.source)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            err
+        );
     }
 }
 
@@ -138,5 +170,12 @@ pub fn print_doctor(report: &dapodik_webservice::doctor::Report, as_json: bool) 
         let mark = if step.ok { "OK   " } else { "GAGAL" };
         println!("[{mark}] {}: {}", step.name.label(), step.message);
     }
-    println!("{}", if report.ok { "Koneksi siap dipakai." } else { "Koneksi belum siap: perbaiki langkah yang gagal, lalu uji lagi." });
+    println!(
+        "{}",
+        if report.ok {
+            "Koneksi siap dipakai."
+        } else {
+            "Koneksi belum siap: perbaiki langkah yang gagal, lalu uji lagi."
+        }
+    );
 }

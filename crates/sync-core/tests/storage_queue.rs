@@ -54,11 +54,28 @@ fn enqueue_is_idempotent_per_source_target_npsn() {
         .unwrap();
     assert_ne!(replay.id, a.id);
     assert_eq!(store.batches(10).unwrap().len(), 3);
-    // Once the first is running, a new enqueue makes a new PENDING batch.
+    // While the first is running, "sync now" for the same school returns the running batch.
     assert_eq!(store.claim_next(400).unwrap().unwrap().id, a.id);
-    let next = store.enqueue(&new_batch("20212345"), 500).unwrap();
-    assert_ne!(next.id, a.id);
-    assert_eq!(next.status, BatchStatus::Pending);
+    let during = store.enqueue(&new_batch("20212345"), 500).unwrap();
+    assert_eq!(during.id, a.id);
+    assert_eq!(during.status, BatchStatus::Running);
+    assert_eq!(store.batches(10).unwrap().len(), 3);
+}
+
+#[test]
+fn sync_now_makes_a_batch_waiting_out_its_backoff_due_now() {
+    let (_dir, store) = new_store();
+    let a = store.enqueue(&new_batch("20212345"), 100).unwrap();
+    store.claim_next(100).unwrap().unwrap();
+    let err = BatchError { code: "timeout".into(), message: "m".into(), retryable: true };
+    let backoff = Backoff { base_ms: 60_000, cap_ms: 600_000 };
+    let waiting = store.record_failure(a.id, &err, 200, &backoff).unwrap();
+    assert_eq!(waiting.status, BatchStatus::Pending);
+    assert!(waiting.next_attempt_at.unwrap() > 1_000, "backing off");
+    let now = store.enqueue(&new_batch("20212345"), 300).unwrap();
+    assert_eq!(now.id, a.id, "no second batch");
+    assert_eq!(now.next_attempt_at, Some(300), "due now");
+    assert_eq!(store.claim_next(300).unwrap().unwrap().id, a.id);
 }
 
 #[test]

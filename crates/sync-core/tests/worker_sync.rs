@@ -301,7 +301,7 @@ async fn sync_now_twice_while_pending_is_one_batch_and_disabled_claims_nothing()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sync_now_twice_while_one_runs_queues_one_more() {
+async fn sync_now_while_the_same_school_syncs_joins_the_running_batch() {
     let sim = sim(10, |c| c.latency = Duration::from_millis(300));
     let (_dir, store) = fresh_store();
     let worker = spawn_worker(store.clone(), settings(&[]), resolver());
@@ -313,15 +313,18 @@ async fn sync_now_twice_while_one_runs_queues_one_more() {
 
     let a = worker.enqueue(new_batch(&sim, 3)).await.unwrap();
     let b = worker.enqueue(new_batch(&sim, 3)).await.unwrap();
-    assert_ne!(a.id, running.id);
-    assert_eq!(a.id, b.id, "the second 'sync now' joins the pending batch");
-    assert_eq!(store.batches(10).unwrap().len(), 2);
+    assert_eq!(a.id, running.id, "'sync now' during a sync of the same school joins it");
+    assert_eq!(b.id, running.id);
+    assert_eq!(store.batches(10).unwrap().len(), 1);
 
     assert_eq!(
         terminal(&worker, running.id).await.status,
         BatchStatus::Succeeded
     );
-    assert_eq!(terminal(&worker, a.id).await.status, BatchStatus::Succeeded);
+    // Once it has ended, "sync now" starts a new batch.
+    let next = worker.enqueue(new_batch(&sim, 3)).await.unwrap();
+    assert_ne!(next.id, running.id);
+    assert_eq!(terminal(&worker, next.id).await.status, BatchStatus::Succeeded);
     assert_eq!(store.batches(10).unwrap().len(), 2);
     worker.shutdown().await;
     sim.shutdown().await;

@@ -134,29 +134,37 @@ fn returning(
 }
 
 impl Store {
-    /// Add a batch, due now. Idempotent: when a PENDING batch already exists for the same
-    /// (source, target, npsn), that batch is returned and nothing is added.
+    /// "Sinkronkan sekarang": add a batch, due now. Idempotent per (source, target, npsn): when a batch
+    /// for the same school and source is already RUNNING, that batch is returned (its data are being
+    /// pulled right now); when one is PENDING — possibly waiting out a backoff — it is made due now and
+    /// returned. Nothing is added in either case.
     pub fn enqueue(&self, new: &NewBatch, now_ms: i64) -> Result<Batch, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let counts = serde_json::to_string(&empty_counts()).expect("counts serialise");
-        let inserted = tx
+        let open = tx
             .prepare_cached(&format!(
-                "INSERT INTO sync_batch (source, target, npsn, status, attempts, max_attempts, next_attempt_at, \
-                 created_at, counts, notes) VALUES (?1, ?2, ?3, 'PENDING', 0, ?4, ?5, ?5, ?6, '[]') \
-                 ON CONFLICT (source, target, npsn) WHERE status = 'PENDING' DO NOTHING \
-                 RETURNING {BATCH_COLUMNS}"
+                "SELECT {BATCH_COLUMNS} FROM sync_batch WHERE status IN ('PENDING', 'RUNNING') \
+                 AND source = ?1 AND target = ?2 AND npsn = ?3 ORDER BY status = 'RUNNING' DESC, id LIMIT 1"
             ))?
-            .query_row(
-                params![new.source.as_str(), new.target, new.npsn, new.max_attempts.max(1), now_ms, counts],
-                batch_from_row,
-            )
+            .query_row(params![new.source.as_str(), new.target, new.npsn], batch_from_row)
             .optional()
             .map_err(store_error)?;
-        let batch = match inserted {
+        let batch = match open {
+            Some(b) if b.status == BatchStatus::Pending => returning(
+                &tx,
+                "UPDATE sync_batch SET next_attempt_at = MIN(COALESCE(next_attempt_at, ?2), ?2) WHERE id = ?1",
+                params![b.id, now_ms],
+            )?,
             Some(b) => b,
-            None => pending_for(&tx, new.source, &new.target, &new.npsn)?
-                .ok_or_else(|| StoreError::NotFound("pending batch".into()))?,
+            None => {
+                let counts = serde_json::to_string(&empty_counts()).expect("counts serialise");
+                returning(
+                    &tx,
+                    "INSERT INTO sync_batch (source, target, npsn, status, attempts, max_attempts, next_attempt_at, \
+                     created_at, counts, notes) VALUES (?1, ?2, ?3, 'PENDING', 0, ?4, ?5, ?5, ?6, '[]')",
+                    params![new.source.as_str(), new.target, new.npsn, new.max_attempts.max(1), now_ms, counts],
+                )?
+            }
         };
         tx.commit()?;
         Ok(batch)
