@@ -1,4 +1,4 @@
-//! One raw row → a [`Record`](crate::Record): the Web Service's own field names, values made uniform
+//! One raw row → a [`Record`]: the Web Service's own field names, values made uniform
 //! so that the same data compare equal whichever Dapodik build sent them.
 //!
 //! Rules (shared doc, "Field types"), applied to every field, and element-wise inside nested arrays
