@@ -204,7 +204,7 @@ async fn refresh_rotates_and_the_old_token_is_then_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_access_token_refreshed_once_for_concurrent_callers() {
-    let provider = Provider::start_with(&[("OIDC_ACCESS_TOKEN_TTL", "4")]);
+    let provider = Provider::start_with(&[("OIDC_ACCESS_TOKEN_TTL", "8")]);
     let (client, store) = provider.client().await;
     let client = Arc::new(client);
     sign_in(&client, "operator1").await;
@@ -212,7 +212,8 @@ async fn expired_access_token_refreshed_once_for_concurrent_callers() {
     assert_eq!(client.access_token().await.unwrap(), first, "still fresh");
     assert_eq!(store.save_count(), 1);
 
-    tokio::time::sleep(Duration::from_millis(3200)).await;
+    // 8 s tokens are refreshed a quarter of their life early, at 6 s.
+    tokio::time::sleep(Duration::from_millis(6300)).await;
     let tasks: Vec<_> = (0..4)
         .map(|_| {
             let c = Arc::clone(&client);

@@ -18,6 +18,8 @@ pub const CLIENT_ID: &str = "dapodik-sync-test";
 /// A running provider; killed when dropped.
 pub struct Provider {
     child: Child,
+    // Kept open so a late write by the provider never hits a closed pipe.
+    _stdout: BufReader<std::process::ChildStdout>,
     pub issuer: String,
 }
 
@@ -53,13 +55,13 @@ impl Provider {
             .spawn()
             .expect("node must be installed to run the OIDC provider");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
         let v: Value = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("provider did not start ({e}): {line:?}"));
         Provider {
             child,
+            _stdout: stdout,
             issuer: v["issuer"].as_str().unwrap().to_string(),
         }
     }
