@@ -109,7 +109,7 @@ pub struct StagingRowSummary {
     pub label: String,
 }
 
-/// Sort order of the staging list. Ties are broken by row id.
+/// Sort order of the staging list. Ties are broken by row id (for `Entity`: by label, then row id).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StagingSort {
