@@ -58,7 +58,19 @@ pub fn decode_each(
     body: &[u8],
     on_row: &mut dyn FnMut(RawRow) -> Result<(), WsError>,
 ) -> Result<DecodeSummary, WsError> {
-    decode_inner(function, http_status, body, Some(on_row))
+    decode_inner::<RawRow>(function, http_status, body, Some(on_row))
+}
+
+/// [`decode_each`] with rows deserialised straight into `T` instead of a [`RawRow`] — for callers
+/// that need a few fields of every row (fields `T` does not name are skipped without being built).
+/// Same error handling; a row that does not fit `T` is `MalformedResponse`.
+pub fn decode_each_as<T: serde::de::DeserializeOwned>(
+    function: Function,
+    http_status: u16,
+    body: &[u8],
+    on_row: &mut dyn FnMut(T) -> Result<(), WsError>,
+) -> Result<DecodeSummary, WsError> {
+    decode_inner::<T>(function, http_status, body, Some(on_row))
 }
 
 /// Convenience over [`decode_each`]: all rows collected.
@@ -85,16 +97,16 @@ pub fn precheck(
     http_status: u16,
     body: &[u8],
 ) -> Result<DecodeSummary, WsError> {
-    decode_inner(function, http_status, body, None)
+    decode_inner::<RawRow>(function, http_status, body, None)
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn decode_inner(
+fn decode_inner<T: serde::de::DeserializeOwned>(
     function: Function,
     transport_status: u16,
     body: &[u8],
-    on_row: Option<&mut dyn FnMut(RawRow) -> Result<(), WsError>>,
+    on_row: Option<&mut dyn FnMut(T) -> Result<(), WsError>>,
 ) -> Result<DecodeSummary, WsError> {
     let (status, body) = effective_status(transport_status, body);
     let status_ok = (200..300).contains(&status);
@@ -187,9 +199,9 @@ fn decode_inner(
     })
 }
 
-fn reborrow<'a>(
-    sink: &'a mut Option<&mut dyn FnMut(RawRow) -> Result<(), WsError>>,
-) -> RowSink<'a> {
+fn reborrow<'a, T>(
+    sink: &'a mut Option<&mut dyn FnMut(T) -> Result<(), WsError>>,
+) -> RowSink<'a, T> {
     match sink {
         Some(f) => Some(&mut **f),
         None => None,
@@ -468,15 +480,18 @@ const PROBE_STOP: &str = "dapodik-webservice: probe reached rows";
 /// Internal marker: the row callback returned an error (kept aside).
 const CALLBACK_STOP: &str = "dapodik-webservice: row callback stopped";
 
-type RowSink<'a> = Option<&'a mut dyn FnMut(RawRow) -> Result<(), WsError>>;
+type RowSink<'a, T> = Option<&'a mut dyn FnMut(T) -> Result<(), WsError>>;
 
-struct State<'s> {
-    sink: RowSink<'s>,
+struct State<'s, T> {
+    sink: RowSink<'s, T>,
     envelope: Envelope,
     callback_error: Option<WsError>,
 }
 
-fn parse_envelope(json: &[u8], sink: RowSink<'_>) -> Result<Envelope, ParseFailure> {
+fn parse_envelope<T: serde::de::DeserializeOwned>(
+    json: &[u8],
+    sink: RowSink<'_, T>,
+) -> Result<Envelope, ParseFailure> {
     let mut state = State {
         sink,
         envelope: Envelope::default(),
@@ -528,9 +543,9 @@ fn parse_envelope(json: &[u8], sink: RowSink<'_>) -> Result<Envelope, ParseFailu
     }
 }
 
-fn run_envelope<'de, R: serde_json::de::Read<'de>>(
+fn run_envelope<'de, R: serde_json::de::Read<'de>, T: serde::de::DeserializeOwned>(
     de: &mut serde_json::Deserializer<R>,
-    state: &mut State<'_>,
+    state: &mut State<'_, T>,
 ) -> Result<(), serde_json::Error> {
     EnvelopeSeed { state }.deserialize(de)
 }
@@ -568,18 +583,18 @@ impl<'de> Deserialize<'de> for EnvelopeKey {
     }
 }
 
-struct EnvelopeSeed<'x, 's> {
-    state: &'x mut State<'s>,
+struct EnvelopeSeed<'x, 's, T> {
+    state: &'x mut State<'s, T>,
 }
 
-impl<'de> DeserializeSeed<'de> for EnvelopeSeed<'_, '_> {
+impl<'de, T: serde::de::DeserializeOwned> DeserializeSeed<'de> for EnvelopeSeed<'_, '_, T> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for EnvelopeSeed<'_, '_> {
+impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for EnvelopeSeed<'_, '_, T> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a Web Service envelope object")
@@ -645,12 +660,12 @@ impl<'de> Visitor<'de> for EnvelopeSeed<'_, '_> {
     }
 }
 
-struct RowsSeed<'x, 's> {
-    state: &'x mut State<'s>,
+struct RowsSeed<'x, 's, T> {
+    state: &'x mut State<'s, T>,
 }
 
-impl RowsSeed<'_, '_> {
-    fn emit<E: de::Error>(&mut self, row: RawRow) -> Result<(), E> {
+impl<T> RowsSeed<'_, '_, T> {
+    fn emit<E: de::Error>(&mut self, row: T) -> Result<(), E> {
         self.state.envelope.rows += 1;
         if let Some(sink) = self.state.sink.as_mut() {
             if let Err(e) = sink(row) {
@@ -662,14 +677,14 @@ impl RowsSeed<'_, '_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for RowsSeed<'_, '_> {
+impl<'de, T: serde::de::DeserializeOwned> DeserializeSeed<'de> for RowsSeed<'_, '_, T> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
+impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for RowsSeed<'_, '_, T> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("`rows`: an array of objects, an object, or null")
@@ -684,8 +699,8 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(row) = seq.next_element::<RowObject>()? {
-            self.emit(row.0)?;
+        while let Some(row) = seq.next_element::<T>()? {
+            self.emit(row)?;
         }
         Ok(())
     }
@@ -694,14 +709,15 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
         // `getSekolah`: the object is the row. An object whose first key is a number is PHP's
         // encoding of a list (`{"0": {…}, "1": {…}}`): each value is a row.
         let Some(first_key) = map.next_key::<String>()? else {
-            return self.emit(RawRow::new());
+            let row = object_row::<T, A::Error>(RawRow::new())?;
+            return self.emit(row);
         };
         if !first_key.is_empty() && first_key.bytes().all(|b| b.is_ascii_digit()) {
-            let row = map.next_value::<RowObject>()?;
-            self.emit(row.0)?;
+            let row = map.next_value::<T>()?;
+            self.emit(row)?;
             while let Some(_index) = map.next_key::<IgnoredAny>()? {
-                let row = map.next_value::<RowObject>()?;
-                self.emit(row.0)?;
+                let row = map.next_value::<T>()?;
+                self.emit(row)?;
             }
             return Ok(());
         }
@@ -710,31 +726,20 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
         while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
             row.insert(k, v);
         }
+        let row = object_row::<T, A::Error>(row)?;
         self.emit(row)
     }
 }
 
-/// One row: must be a JSON object.
-struct RowObject(RawRow);
-
-impl<'de> Deserialize<'de> for RowObject {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct RowVisitor;
-        impl<'de> Visitor<'de> for RowVisitor {
-            type Value = RowObject;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a row object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RowObject, A::Error> {
-                let mut row = RawRow::new();
-                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
-                    row.insert(k, v);
-                }
-                Ok(RowObject(row))
-            }
-        }
-        d.deserialize_map(RowVisitor)
-    }
+/// A row read as a map (its first key was already consumed) turned into `T`; the one `getSekolah`
+/// row, so the round trip through a `Value` costs nothing that matters.
+fn object_row<T: serde::de::DeserializeOwned, E: de::Error>(row: RawRow) -> Result<T, E> {
+    T::deserialize(serde_json::Value::Object(row)).map_err(|e| {
+        E::custom(match e.classify() {
+            serde_json::error::Category::Data => "row of unexpected shape",
+            _ => "row cannot be read",
+        })
+    })
 }
 
 /// Re-quote a JSON text written with single-quoted strings (`{'results': 1, …}`): single-quoted

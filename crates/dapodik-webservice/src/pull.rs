@@ -129,22 +129,14 @@ impl RawPull {
         let Some(response) = self.response(Function::GetRombonganBelajar) else {
             return Ok(membership);
         };
-        decode::decode_each(
+        decode::decode_each_as::<ClassMembers>(
             Function::GetRombonganBelajar,
             response.http_status,
             &response.body,
-            &mut |raw| {
-                let Some(class) = raw.get("rombongan_belajar_id").and_then(id_text) else {
-                    return Ok(());
-                };
-                let class = IdKey::new(&class);
-                if let Some(Value::Array(members)) = raw.get("anggota_rombel") {
-                    for member in members {
-                        if let Some(student) = member.get("peserta_didik_id").and_then(id_text) {
-                            membership
-                                .pairs
-                                .insert((IdKey::new(&student), class.clone()));
-                        }
+            &mut |class| {
+                if let Some(class_id) = class.rombongan_belajar_id.0 {
+                    for student in class.anggota_rombel.0 {
+                        membership.pairs.insert((student, class_id.clone()));
                     }
                 }
                 Ok(())
@@ -414,6 +406,180 @@ impl std::hash::Hasher for PairHasher {
     }
     fn write_u8(&mut self, n: u8) {
         self.write_u64(n as u64);
+    }
+}
+
+/// The two things membership needs from a `getRombonganBelajar` row; every other field is skipped
+/// while parsing, without being built.
+#[derive(serde::Deserialize)]
+struct ClassMembers {
+    #[serde(default)]
+    rombongan_belajar_id: LenientId,
+    #[serde(default)]
+    anggota_rombel: MemberIds,
+}
+
+/// An id that is a string or a number; anything else (null, object, …) is "no id".
+#[derive(Default)]
+struct LenientId(Option<IdKey>);
+
+impl<'de> serde::Deserialize<'de> for LenientId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl<'de> serde::de::Visitor<'de> for IdVisitor {
+            type Value = LenientId;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an id")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<LenientId, E> {
+                let v = v.trim();
+                Ok(LenientId((!v.is_empty()).then(|| IdKey::new(v))))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<LenientId, E> {
+                Ok(LenientId(Some(IdKey::new(&v.to_string()))))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<LenientId, E> {
+                Ok(LenientId(Some(IdKey::new(&v.to_string()))))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<LenientId, E> {
+                Ok(LenientId(None))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<LenientId, E> {
+                Ok(LenientId(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<LenientId, E> {
+                Ok(LenientId(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<LenientId, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(LenientId(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LenientId, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(LenientId(None))
+            }
+        }
+        d.deserialize_any(IdVisitor)
+    }
+}
+
+/// The `peserta_didik_id` of each member; a missing or non-array `anggota_rombel` is no members.
+#[derive(Default)]
+struct MemberIds(Vec<IdKey>);
+
+impl<'de> serde::Deserialize<'de> for MemberIds {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Member {
+            #[serde(default)]
+            peserta_didik_id: LenientId,
+        }
+        /// A member entry; one that is not an object is skipped.
+        struct MaybeMember(Option<IdKey>);
+        impl<'de> serde::Deserialize<'de> for MaybeMember {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = MaybeMember;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a member")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        map: A,
+                    ) -> Result<MaybeMember, A::Error> {
+                        let member: Member = serde::Deserialize::deserialize(
+                            serde::de::value::MapAccessDeserializer::new(map),
+                        )?;
+                        Ok(MaybeMember(member.peserta_didik_id.0))
+                    }
+                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                        self,
+                        mut seq: A,
+                    ) -> Result<MaybeMember, A::Error> {
+                        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                        Ok(MaybeMember(None))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<MaybeMember, E> {
+                        Ok(MaybeMember(None))
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<MaybeMember, E> {
+                        Ok(MaybeMember(None))
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<MaybeMember, E> {
+                        Ok(MaybeMember(None))
+                    }
+                    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<MaybeMember, E> {
+                        Ok(MaybeMember(None))
+                    }
+                    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<MaybeMember, E> {
+                        Ok(MaybeMember(None))
+                    }
+                    fn visit_unit<E: serde::de::Error>(self) -> Result<MaybeMember, E> {
+                        Ok(MaybeMember(None))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        struct ListVisitor;
+        impl<'de> serde::de::Visitor<'de> for ListVisitor {
+            type Value = MemberIds;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of members")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<MemberIds, A::Error> {
+                let mut ids = Vec::with_capacity(seq.size_hint().unwrap_or(40));
+                while let Some(member) = seq.next_element::<MaybeMember>()? {
+                    ids.extend(member.0);
+                }
+                Ok(MemberIds(ids))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MemberIds, A::Error> {
+                // PHP's encoding of a non-sequential array: `{"0": {…}, "3": {…}}`.
+                let mut ids = Vec::new();
+                while let Some((_, member)) =
+                    map.next_entry::<serde::de::IgnoredAny, MaybeMember>()?
+                {
+                    ids.extend(member.0);
+                }
+                Ok(MemberIds(ids))
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<MemberIds, E> {
+                Ok(MemberIds::default())
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<MemberIds, E> {
+                Ok(MemberIds::default())
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<MemberIds, E> {
+                Ok(MemberIds::default())
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<MemberIds, E> {
+                Ok(MemberIds::default())
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<MemberIds, E> {
+                Ok(MemberIds::default())
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<MemberIds, E> {
+                Ok(MemberIds::default())
+            }
+        }
+        d.deserialize_any(ListVisitor)
     }
 }
 

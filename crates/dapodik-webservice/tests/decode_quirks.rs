@@ -413,3 +413,50 @@ fn invalid_utf8_inside_a_row_is_replaced_not_fatal() {
     assert_eq!(rows[0]["nama"], "Andr\u{fffd}");
     assert_eq!(rows[0]["nik"], "3201051403090007");
 }
+
+#[test]
+fn typed_rows_skip_what_they_do_not_name() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Name {
+        nama: String,
+    }
+    let mut names = Vec::new();
+    let summary = dapodik_webservice::decode::decode_each_as::<Name>(
+        Function::GetPesertaDidik,
+        200,
+        ENVELOPE.as_bytes(),
+        &mut |n| {
+            names.push(n.nama);
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (names, summary.rows),
+        (vec!["A".to_string(), "B".to_string()], 2)
+    );
+
+    let sekolah = br#"{"results": 1, "rows": {"nama": "SMK", "npsn": "20254301"}}"#;
+    let mut one = Vec::new();
+    dapodik_webservice::decode::decode_each_as::<Name>(
+        Function::GetSekolah,
+        200,
+        sekolah,
+        &mut |n| {
+            one.push(n);
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(one, vec![Name { nama: "SMK".into() }]);
+
+    let unfit = br#"{"results": 1, "rows": [{"nik": "1"}]}"#;
+    let err = dapodik_webservice::decode::decode_each_as::<Name>(
+        Function::GetPesertaDidik,
+        200,
+        unfit,
+        &mut |_| Ok(()),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::MalformedResponse);
+}

@@ -415,3 +415,47 @@ fn pulls_can_move_between_threads_and_tasks() {
     let future = fetch_school(&source, "20254301", &|_, _| {});
     send(&future); // so a worker can `tokio::spawn` a pull
 }
+
+#[test]
+fn membership_tolerates_odd_class_rows() {
+    // Class ids as numbers, members as a PHP-indexed object with junk entries, `null` member lists,
+    // a class without an id: only well-formed (student, class) pairs confirm a student's class.
+    let dir = CaptureDir::open(fixture("school-smk-4pd")).unwrap();
+    let mut responses: Vec<_> = Function::ALL
+        .iter()
+        .map(|f| (*f, dir.fetch(*f).unwrap()))
+        .collect();
+    let pd = String::from_utf8(responses[1].1.body.to_vec())
+        .unwrap()
+        .replace("\"b2a4c6e8-1111-4a2b-8c3d-5e6f7a8b9c01\"", "501");
+    responses[1].1.body = pd.into_bytes().into();
+    let rombel = r#"{"results": 3, "rows": [
+        {"rombongan_belajar_id": 501, "nama": "A", "anggota_rombel": {"0": {"peserta_didik_id": "7E1F0A52-0001-4C3E-9D11-AA0000000001"}, "3": "junk", "4": [1], "5": {"peserta_didik_id": {"x": 1}}}},
+        {"rombongan_belajar_id": "b2a4c6e8-2222-4a2b-8c3d-5e6f7a8b9c02", "nama": "B", "anggota_rombel": null},
+        {"rombongan_belajar_id": null, "nama": "C", "anggota_rombel": [{"peserta_didik_id": "7e1f0a52-0002-4c3e-9d11-aa0000000002"}]}
+    ]}"#;
+    responses[3].1.body = rombel.as_bytes().to_vec().into();
+    let pull = from_responses("20254301", responses)
+        .unwrap()
+        .collect()
+        .unwrap();
+    let aditya = by_name(&pull.peserta_didik, "Aditya Pratama Nugraha");
+    assert_eq!(
+        aditya["rombongan_belajar_id"], "501",
+        "numeric class id matched as text"
+    );
+    assert_eq!(aditya["nama_rombel"], "X TKJ 1");
+    for name in [
+        "Putri Ayu Lestari",
+        "Muhammad Fajar Hidayat",
+        "Rizky Ramadhan",
+    ] {
+        let s = by_name(&pull.peserta_didik, name);
+        assert_eq!(
+            s["rombongan_belajar_id"],
+            Value::Null,
+            "{name}: no confirmed membership"
+        );
+    }
+    assert_eq!(pull.rombongan_belajar.len(), 3);
+}
