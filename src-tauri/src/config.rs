@@ -6,7 +6,9 @@
 //!   `DAPODIK_SYNC_NPSN` and `DAPODIK_SYNC_KEY_ENV` (the *name* of the variable holding the Web Service
 //!   key — the key itself is read only when a batch runs). Without all three the app runs in demo mode
 //!   against an in-process simulated Dapodik.
-//! - `DAPODIK_SYNC_DEMO_STUDENTS`: how many students the demo school has (default: the simulator's).
+//! - Demo knobs (for trying the app and for tests): `DAPODIK_SYNC_DEMO_STUDENTS` (students of the demo
+//!   school, default the simulator's), `DAPODIK_SYNC_DEMO_FAULT` (a simulator fault such as `down`,
+//!   `slow`, `key-not-registered`, `server-error:0.5`) and `DAPODIK_SYNC_DEMO_LATENCY_MS`.
 
 use std::path::PathBuf;
 
@@ -15,6 +17,8 @@ pub const ENV_URL: &str = "DAPODIK_SYNC_URL";
 pub const ENV_NPSN: &str = "DAPODIK_SYNC_NPSN";
 pub const ENV_KEY_ENV: &str = "DAPODIK_SYNC_KEY_ENV";
 pub const ENV_DEMO_STUDENTS: &str = "DAPODIK_SYNC_DEMO_STUDENTS";
+pub const ENV_DEMO_FAULT: &str = "DAPODIK_SYNC_DEMO_FAULT";
+pub const ENV_DEMO_LATENCY_MS: &str = "DAPODIK_SYNC_DEMO_LATENCY_MS";
 
 /// Options from the command line. Unknown arguments are ignored (WebDriver and desktop launchers may
 /// add their own).
@@ -79,6 +83,25 @@ pub fn real_connection(lookup: impl Fn(&str) -> Option<String>) -> Option<RealCo
 /// The demo school's size override, if set and valid.
 pub fn demo_students(lookup: impl Fn(&str) -> Option<String>) -> Option<usize> {
     lookup(ENV_DEMO_STUDENTS).and_then(|v| v.trim().parse().ok())
+}
+
+/// The demo simulator's fault, if set and valid (an invalid one is logged and ignored).
+pub fn demo_fault(lookup: impl Fn(&str) -> Option<String>) -> Option<dapodik_sim::Fault> {
+    let value = lookup(ENV_DEMO_FAULT).filter(|v| !v.trim().is_empty())?;
+    match value.parse() {
+        Ok(fault) => Some(fault),
+        Err(e) => {
+            tracing::warn!(error = %e, "ignoring {ENV_DEMO_FAULT}");
+            None
+        }
+    }
+}
+
+/// The demo simulator's added latency, if set and valid.
+pub fn demo_latency(lookup: impl Fn(&str) -> Option<String>) -> Option<std::time::Duration> {
+    lookup(ENV_DEMO_LATENCY_MS)
+        .and_then(|v| v.trim().parse().ok())
+        .map(std::time::Duration::from_millis)
 }
 
 #[cfg(test)]
@@ -176,5 +199,20 @@ mod tests {
         );
         assert_eq!(demo_students(env(&[(ENV_DEMO_STUDENTS, "many")])), None);
         assert_eq!(demo_students(env(&[])), None);
+    }
+
+    #[test]
+    fn demo_fault_and_latency_parse_or_are_ignored() {
+        assert_eq!(
+            demo_fault(env(&[(ENV_DEMO_FAULT, "down")])),
+            Some(dapodik_sim::Fault::Down)
+        );
+        assert_eq!(demo_fault(env(&[(ENV_DEMO_FAULT, "no-such-fault")])), None);
+        assert_eq!(demo_fault(env(&[])), None);
+        assert_eq!(
+            demo_latency(env(&[(ENV_DEMO_LATENCY_MS, "250")])),
+            Some(std::time::Duration::from_millis(250))
+        );
+        assert_eq!(demo_latency(env(&[(ENV_DEMO_LATENCY_MS, "x")])), None);
     }
 }

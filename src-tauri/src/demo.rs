@@ -32,8 +32,12 @@ impl Demo {
             key: key.clone(),
             ..Default::default()
         };
-        if let Some(students) = config::demo_students(lookup) {
+        if let Some(students) = config::demo_students(&lookup) {
             sim.students = students;
+        }
+        sim.fault = config::demo_fault(&lookup);
+        if let Some(latency) = config::demo_latency(&lookup) {
+            sim.latency = latency;
         }
         let server = dapodik_sim::SimServer::start(sim)?;
         let base_url = server.base_url();

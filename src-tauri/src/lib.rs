@@ -22,6 +22,7 @@ use tauri::{Manager, RunEvent};
 
 pub fn run() {
     init_tracing();
+    webkit_defaults();
     let args = LaunchArgs::parse(std::env::args().skip(1));
     let app = tauri::Builder::default()
         .setup(move |app| {
@@ -90,6 +91,16 @@ fn place_and_show(window: &tauri::WebviewWindow, logical: (f64, f64)) {
         ));
     }
     let _ = window.show();
+}
+
+/// WebKitGTK's DMA-BUF renderer paints slowly or not at all on software GL, old GPUs and VMs (a
+/// scroll frame took ~200 ms under Xvfb, ~15 ms without it). Turn it off unless the user chose.
+fn webkit_defaults() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
+        // Still single-threaded here: nothing else reads the environment concurrently.
+        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    }
 }
 
 fn init_tracing() {

@@ -16,6 +16,8 @@ const app = process.env.E2E_APP ?? join(root, "target/debug/dapodik-sync-desktop
 const artifacts = process.env.E2E_ARTIFACTS ?? join(here, "artifacts");
 const screenshots = process.env.E2E_SCREENSHOTS ?? join(root, "docs/screenshots");
 const syncTimeoutMs = Number(process.env.E2E_SYNC_TIMEOUT_MS ?? 120_000);
+// The demo school's size (run.sh passes it to the app as DAPODIK_SYNC_DEMO_STUDENTS).
+const students = Number(process.env.DAPODIK_SYNC_DEMO_STUDENTS ?? 0);
 
 const dataDir = mkdtempSync(join(tmpdir(), "dapodik-sync-e2e-"));
 const db = join(dataDir, "e2e.sqlite3");
@@ -136,6 +138,7 @@ step("Staging shows the staged peserta didik rows as Baru", async () => {
   const total = await session.text(await session.find(byTestId("staging-total")));
   const n = Number(total.replace(/\D/g, ""));
   assert.ok(n > 0, `the total should count the filtered rows, got "${total}"`);
+  if (students > 0) assert.equal(n, students, `every demo student is staged as Baru ("${total}")`);
   // The table is virtualised: far fewer rows in the DOM than staged.
   const rendered = (await session.findAll(byTestId("staging-row"))).length;
   assert.ok(rendered > 0 && rendered < Math.max(n, 200), `rendered ${rendered} of ${n} rows`);
@@ -156,4 +159,28 @@ step("clicking a row shows its detail", async () => {
   mkdirSync(screenshots, { recursive: true });
   copyFileSync(join(artifacts, "batch.png"), join(screenshots, "batch.png"));
   copyFileSync(file, join(screenshots, "staging.png"));
+});
+
+step("the virtualised table scrolls smoothly through every row", async () => {
+  const viewport = await session.find(".vt-viewport");
+  // 120 animation frames, each jumping 900 px (25 rows): every frame renders fresh rows.
+  await session.execute(
+    `const v = arguments[0]; const frames = []; window.__e2eFrames = frames; let last = performance.now(); let n = 0;
+     const step = (t) => { frames.push(t - last); last = t; v.scrollTop += 900; if (++n < 120) requestAnimationFrame(step); else window.__e2eDone = true; };
+     requestAnimationFrame(step);`,
+    [Session.el(viewport)],
+  );
+  await waitFor(() => session.execute("return window.__e2eDone === true"), { timeoutMs: 60_000, message: "the scroll run to finish" });
+  const stats = await session.execute(
+    `const f = window.__e2eFrames.slice(1).sort((a, b) => a - b);
+     return { frames: f.length, median: f[f.length >> 1], p90: f[Math.floor(f.length * 0.9)], rows: document.querySelectorAll('.vt-row').length };`,
+  );
+  console.log(`scroll: ${JSON.stringify(stats)}`);
+  assert.ok(stats.median <= 50, `median frame ${stats.median} ms while scrolling (want <= 50 ms)`);
+  assert.ok(stats.rows <= 80, `${stats.rows} rows in the DOM: the table must stay virtualised`);
+
+  // Jump to the very end: the last page is fetched on its own and the last row appears.
+  const total = Number((await session.text(await session.find(byTestId("staging-total")))).replace(/\D/g, ""));
+  await session.execute("arguments[0].scrollTop = arguments[0].scrollHeight", [Session.el(viewport)]);
+  await session.waitForElement(`${byTestId("staging-row")}[aria-rowindex="${total}"]`, 15_000);
 });

@@ -5,7 +5,8 @@
 #
 # Needs: libwebkit2gtk-4.1-dev, webkit2gtk-driver (WebKitWebDriver), xvfb, dbus, Node >= 20.19,
 # `cargo install tauri-driver --locked`, and `npm ci` in ui/.
-# Env: E2E_SKIP_BUILD=1 reuses the existing build; E2E_SYNC_TIMEOUT_MS (default 120000).
+# Env: E2E_SKIP_BUILD=1 reuses the existing build; E2E_SYNC_TIMEOUT_MS (default 120000);
+# DAPODIK_SYNC_DEMO_STUDENTS (default 10000: the Staging table must scroll smoothly through them all).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -24,6 +25,7 @@ if [[ "${E2E_SKIP_BUILD:-}" != "1" ]]; then
 fi
 
 export E2E_APP="$root/target/debug/dapodik-sync-desktop"
+export DAPODIK_SYNC_DEMO_STUDENTS="${DAPODIK_SYNC_DEMO_STUDENTS:-10000}"
 export E2E_ARTIFACTS="$root/tests/e2e/artifacts"
 [[ -x "$E2E_APP" ]] || { echo "e2e: $E2E_APP not built" >&2; exit 2; }
 mkdir -p "$E2E_ARTIFACTS"

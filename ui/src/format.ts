@@ -48,7 +48,8 @@ export function formatRelative(targetMs: number, nowMs: number): string {
 }
 
 export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (ms < 1000) return t("time.underSecond");
+  const seconds = Math.round(ms / 1000);
   if (seconds < 60) return t("time.seconds", { n: seconds });
   const minutes = Math.floor(seconds / 60);
   return t("time.minutesSeconds", { m: minutes, s: seconds % 60 });

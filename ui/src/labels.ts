@@ -28,8 +28,11 @@ export function functionLabel(name: string): string {
   return entity ? entityLabel(entity) : name;
 }
 
+/** The Web Service functions in the order a pull calls them. */
+export const FUNCTIONS = Object.keys(FUNCTION_ENTITY);
+
 export function functionOrder(name: string): number {
-  const index = Object.keys(FUNCTION_ENTITY).indexOf(name);
+  const index = FUNCTIONS.indexOf(name);
   return index < 0 ? 99 : index;
 }
 
@@ -57,8 +60,9 @@ export function isSensitiveField(key: string): boolean {
   return SENSITIVE.has(key);
 }
 
-/** "3201234567890001" → "3201********0001"; short values are masked entirely. */
+/** "3201234567890001" → "3201********0001", "0012345678" → "00******78"; short values are masked entirely. */
 export function mask(value: string): string {
-  if (value.length <= 8) return "•".repeat(value.length);
-  return value.slice(0, 4) + "*".repeat(value.length - 8) + value.slice(-4);
+  if (value.length <= 6) return "•".repeat(value.length);
+  const keep = value.length >= 16 ? 4 : 2;
+  return value.slice(0, keep) + "*".repeat(value.length - 2 * keep) + value.slice(-keep);
 }

@@ -6,7 +6,7 @@ import type { BatchBook } from "../batches";
 import { clear, h } from "../dom";
 import { formatBytes, formatDateTime, formatDuration, formatNumber, formatRelative, formatTime } from "../format";
 import { t } from "../i18n";
-import { batchStatusLabel, entityLabel, functionLabel, functionOrder, stagingStatusLabel } from "../labels";
+import { batchStatusLabel, entityLabel, FUNCTIONS, functionLabel, functionOrder, stagingStatusLabel } from "../labels";
 
 export interface ScreenContext {
   book: BatchBook;
@@ -22,6 +22,7 @@ export class BatchScreen {
   private readonly cards = new Map<number, HTMLElement>();
   private readonly attempts = new Map<number, Attempt[]>();
   private readonly busy = new Set<string>();
+  private hintTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly ctx: ScreenContext) {
     this.syncButton = h(
@@ -64,6 +65,8 @@ export class BatchScreen {
       const batch = await api.syncNow();
       this.ctx.book.apply([batch], []);
       this.syncHint.textContent = t("batch.enqueued", { id: batch.id });
+      if (this.hintTimer) clearTimeout(this.hintTimer);
+      this.hintTimer = setTimeout(() => (this.syncHint.textContent = ""), 8000);
     } catch (err) {
       this.syncHint.textContent = "";
       this.ctx.reportError(err);
@@ -79,6 +82,22 @@ export class BatchScreen {
       this.renderAll();
     } else {
       for (const batch of changed) this.renderCard(batch);
+    }
+    for (const batch of changed) {
+      if (this.attempts.has(batch.id)) void this.reloadAttempts(batch.id);
+    }
+  }
+
+  private async reloadAttempts(id: number): Promise<void> {
+    try {
+      const attempts = await api.batchAttempts(id);
+      if (!this.attempts.has(id)) return;
+      const before = JSON.stringify(this.attempts.get(id));
+      this.attempts.set(id, attempts);
+      const batch = this.ctx.book.get(id);
+      if (batch && JSON.stringify(attempts) !== before) this.renderCard(batch);
+    } catch {
+      // The list stays as it was; the next change retries.
     }
   }
 
@@ -189,8 +208,8 @@ export class BatchScreen {
         h(
           "div",
           { class: `error-box ${batch.status === "FAILED" ? "error-fatal" : "error-retrying"}`, testid: "batch-error", attrs: { role: "note" } },
-          h("div", { class: "error-code" }, h("code", { testid: "batch-error-code" }, batch.error.code)),
-          h("p", { class: "error-message" }, batch.error.message),
+          h("p", { class: "error-message", testid: "batch-error-message" }, batch.error.message),
+          h("p", { class: "error-code" }, t("batch.errorCode"), " ", h("code", { testid: "batch-error-code" }, batch.error.code)),
         ),
       );
     }
@@ -237,26 +256,38 @@ export class BatchScreen {
     return t("batch.nextRetry", { time: formatTime(at), relative: formatRelative(at, Date.now()) });
   }
 
+  /**
+   * One tile per Web Service function, in pull order. The pull calls them one after another, so every
+   * function before the latest one reporting progress is done.
+   */
   private progressView(batch: Batch): HTMLElement {
-    const items = this.ctx.book.progressOf(batch.id).sort((a, b) => functionOrder(a.function) - functionOrder(b.function));
-    if (items.length === 0) return h("p", { class: "muted progress-empty" }, t("batch.connecting"));
+    const reported = new Map(this.ctx.book.progressOf(batch.id).map((p) => [p.function, p]));
+    const current = Math.max(-1, ...[...reported.keys()].map(functionOrder).filter((i) => i < FUNCTIONS.length));
     return h(
       "ul",
       { class: "progress-list", testid: "batch-progress" },
-      ...items.map((p) =>
-        h(
+      ...FUNCTIONS.map((name, index) => {
+        const p = reported.get(name);
+        const bytes = p && p.bytes > 0 ? formatBytes(p.bytes) : null;
+        let state: "done" | "active" | "waiting";
+        let text: string;
+        if (index < current) {
+          state = "done";
+          text = bytes ? t("batch.progressDoneBytes", { bytes }) : t("batch.progressDone");
+        } else if (index === current || (current < 0 && index === 0)) {
+          state = "active";
+          text = p && p.rows > 0 ? t("batch.progressRowsBytes", { rows: formatNumber(p.rows), bytes: bytes ?? "0 B" }) : bytes ? t("batch.progressBytes", { bytes }) : t("batch.progressWaiting");
+        } else {
+          state = "waiting";
+          text = t("batch.progressNotStarted");
+        }
+        return h(
           "li",
-          {},
-          h("span", { class: "progress-entity" }, functionLabel(p.function)),
-          h(
-            "span",
-            { class: "progress-value" },
-            p.rows > 0
-              ? t("batch.progressRowsBytes", { rows: formatNumber(p.rows), bytes: formatBytes(p.bytes) })
-              : t("batch.progressBytes", { bytes: formatBytes(p.bytes) }),
-          ),
-        ),
-      ),
+          { class: `progress-${state}`, attrs: { "data-function": name } },
+          h("span", { class: "progress-entity" }, functionLabel(name)),
+          h("span", { class: "progress-value" }, text),
+        );
+      }),
     );
   }
 

@@ -18,6 +18,39 @@ import { t } from "../i18n";
 import { entityLabel, fieldLabel, isSensitiveField, mask, stagingStatusLabel } from "../labels";
 import type { ScreenContext } from "./batch";
 
+const ID_FIELD: Record<Entity, string> = {
+  sekolah: "sekolah_id",
+  peserta_didik: "peserta_didik_id",
+  gtk: "ptk_id",
+  rombongan_belajar: "rombongan_belajar_id",
+};
+
+/** Fields an operator looks for first; the rest follow alphabetically. */
+const KEY_FIELDS = [
+  "nama",
+  "npsn",
+  "nisn",
+  "nik",
+  "nipd",
+  "nuptk",
+  "nip",
+  "jenis_kelamin",
+  "tempat_lahir",
+  "tanggal_lahir",
+  "nama_ibu",
+  "nama_rombel",
+  "tingkat_pendidikan_id",
+  "jenis_ptk_id_str",
+  "status_kepegawaian_id_str",
+  "semester_id",
+];
+
+export function orderFields(entity: Entity, keys: string[]): string[] {
+  const first = [ID_FIELD[entity], ...KEY_FIELDS].filter((k) => keys.includes(k));
+  const rest = keys.filter((k) => !first.includes(k)).sort();
+  return [...first, ...rest];
+}
+
 export class StagingScreen {
   readonly el: HTMLElement;
   private readonly table: VirtualTable<StagingRowSummary>;
@@ -81,12 +114,12 @@ export class StagingScreen {
       rowData: (r) => ({ id: String(r.id), entity: r.entity, status: r.status }),
       pageSize: 100,
       columns: [
-        { key: "entity", label: t("staging.colEntity"), width: "150px", render: (r) => entityLabel(r.entity) },
+        { key: "entity", label: t("staging.colEntity"), width: "140px", render: (r) => entityLabel(r.entity) },
         { key: "label", label: t("staging.colLabel"), width: "minmax(180px, 2fr)", render: (r) => r.label ?? t("staging.noLabel") },
         {
           key: "id",
           label: t("staging.colId"),
-          width: "minmax(140px, 1.4fr)",
+          width: "minmax(130px, 300px)",
           render: (r) => h("code", { class: "mono" }, r.dapodik_id ?? "—"),
         },
         { key: "status", label: t("staging.colStatus"), width: "110px", render: (r) => this.statusBadge(r.status) },
@@ -217,7 +250,7 @@ export class StagingScreen {
       },
     });
 
-    const fields = Object.keys(row.record).sort();
+    const fields = orderFields(row.entity, Object.keys(row.record));
     const list = h("dl", { class: "kv", testid: "staging-detail-fields" });
     for (const key of fields) {
       list.appendChild(h("dt", { attrs: { title: key } }, fieldLabel(key)));
