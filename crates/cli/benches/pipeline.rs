@@ -120,10 +120,14 @@ fn count_students(responses: &[(Function, dapodik_webservice::source::RawRespons
         .iter()
         .find(|(f, _)| *f == Function::GetPesertaDidik)
         .unwrap();
-    let (rows, _) =
-        dapodik_webservice::decode::decode_body(Function::GetPesertaDidik, r.http_status, &r.body)
-            .unwrap();
-    rows.len()
+    let summary = dapodik_webservice::decode::decode_each(
+        Function::GetPesertaDidik,
+        r.http_status,
+        &r.body,
+        &mut |_| Ok(()),
+    )
+    .unwrap();
+    summary.rows
 }
 
 /// The same rows (id + record JSON + hash-sized text) inserted into a bare table with a prepared
