@@ -307,58 +307,24 @@ impl FirstPass {
         self.entity
     }
 
-    /// Rewrite the record's id field to its canonical lower-case text when it is a UUID written
-    /// otherwise (upper case, surrounding spaces), so that the stored record and its content hash do not
-    /// depend on how the id was spelled. Allocates only when a rewrite is needed.
+    /// See [`canonicalise_id`].
     pub fn canonicalise_id(&self, record: &mut Record) {
-        if let Some(serde_json::Value::String(s)) = record.get_mut(self.entity.id_field()) {
-            let needs = s.len() != 36 || s.bytes().any(|b| b.is_ascii_uppercase());
-            if needs {
-                if let Some(k) = parse_uuid(s.trim()) {
-                    *s = String::from_utf8(format_uuid(k).to_vec()).expect("ASCII");
-                }
-            }
-        }
+        canonicalise_id(self.entity, record)
     }
 
     /// Classify one record whose canonical JSON hashes to `hash`.
     pub fn classify(&mut self, record: &Record, hash: &[u8; 32]) -> Verdict {
-        let key = match record.get(self.entity.id_field()) {
-            None | Some(serde_json::Value::Null) => {
+        self.classify_key(key_of(self.entity, record), hash)
+    }
+
+    /// Classify a record by its key as read by [`key_of`] (the record itself is not needed).
+    pub fn classify_key(&mut self, key: Result<DapodikKey, Reason>, hash: &[u8; 32]) -> Verdict {
+        let key = match key {
+            Ok(k) => k,
+            Err(reason) => {
                 return Verdict {
                     status: StagingStatus::Rejected,
-                    reason: Some(Reason::MissingId),
-                    key: None,
-                };
-            }
-            Some(serde_json::Value::String(s)) if s.trim().is_empty() => {
-                return Verdict {
-                    status: StagingStatus::Rejected,
-                    reason: Some(Reason::MissingId),
-                    key: None,
-                };
-            }
-            Some(serde_json::Value::String(s)) => match parse_uuid(s.trim()) {
-                Some(0) => {
-                    return Verdict {
-                        status: StagingStatus::Rejected,
-                        reason: Some(Reason::MissingId),
-                        key: None,
-                    };
-                }
-                Some(k) => k,
-                None => {
-                    return Verdict {
-                        status: StagingStatus::Rejected,
-                        reason: Some(Reason::InvalidId),
-                        key: None,
-                    };
-                }
-            },
-            Some(_) => {
-                return Verdict {
-                    status: StagingStatus::Rejected,
-                    reason: Some(Reason::InvalidId),
+                    reason: Some(reason),
                     key: None,
                 };
             }
@@ -386,6 +352,35 @@ impl FirstPass {
                 reason: Some(Reason::Changed),
                 key: Some(key),
             },
+        }
+    }
+}
+
+/// The record's Dapodik key, or why it has none (`MissingId`: absent, null, blank or the nil UUID;
+/// `InvalidId`: not a UUID).
+pub fn key_of(entity: Entity, record: &Record) -> Result<DapodikKey, Reason> {
+    match record.get(entity.id_field()) {
+        None | Some(serde_json::Value::Null) => Err(Reason::MissingId),
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Err(Reason::MissingId),
+        Some(serde_json::Value::String(s)) => match parse_uuid(s.trim()) {
+            Some(0) => Err(Reason::MissingId),
+            Some(k) => Ok(k),
+            None => Err(Reason::InvalidId),
+        },
+        Some(_) => Err(Reason::InvalidId),
+    }
+}
+
+/// Rewrite the record's id field to its canonical lower-case text when it is a UUID written
+/// otherwise (upper case, surrounding spaces), so that the stored record and its content hash do not
+/// depend on how the id was spelled. Allocates only when a rewrite is needed.
+pub fn canonicalise_id(entity: Entity, record: &mut Record) {
+    if let Some(serde_json::Value::String(s)) = record.get_mut(entity.id_field()) {
+        let needs = s.len() != 36 || s.bytes().any(|b| b.is_ascii_uppercase());
+        if needs {
+            if let Some(k) = parse_uuid(s.trim()) {
+                *s = String::from_utf8(format_uuid(k).to_vec()).expect("ASCII");
+            }
         }
     }
 }

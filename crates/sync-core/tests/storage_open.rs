@@ -15,6 +15,7 @@ fn open_sets_the_pragmas() {
     assert_eq!(s.synchronous, 2, "synchronous=FULL");
     assert_eq!(s.busy_timeout_ms, 5000);
     assert_eq!(s.user_version, schema_version() as i64);
+    assert_eq!(s.page_size, 16 * 1024);
 }
 
 #[test]

@@ -371,3 +371,72 @@ fn pipeline_and_staging_screen_at_100k_students() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Storage alone, for profiling (`perf record … storage_only_at_100k_students`): records decoded
+/// beforehand, staged from memory.
+#[test]
+#[ignore = "release-mode performance check; run with --release -- --ignored"]
+fn storage_only_at_100k_students() {
+    let responses = sim_responses(STUDENTS);
+    let mut school = from_responses("20212345", responses)
+        .unwrap()
+        .collect()
+        .unwrap();
+    let mut by_entity: std::collections::BTreeMap<Entity, Vec<dapodik_webservice::Record>> =
+        Entity::ALL
+            .iter()
+            .map(|e| (*e, std::mem::take(school.rows_mut(*e))))
+            .collect();
+    {
+        // The per-row work outside SQLite: serialise + hash (records kept).
+        use sha2::Digest;
+        let t = Instant::now();
+        let mut buf = Vec::with_capacity(8192);
+        let mut bytes = 0usize;
+        for rows in by_entity.values() {
+            for r in rows {
+                buf.clear();
+                serde_json::to_writer(&mut buf, r).unwrap();
+                let d: [u8; 32] = sha2::Sha256::digest(&buf).into();
+                bytes += buf.len() + d[0] as usize * 0;
+            }
+        }
+        let n: usize = by_entity.values().map(Vec::len).sum();
+        println!(
+            "serialise+hash only: {:.3} s, mean record {} bytes",
+            t.elapsed().as_secs_f64(),
+            bytes / n
+        );
+        let copy = by_entity.clone();
+        let t = Instant::now();
+        drop(copy);
+        println!("dropping the records: {:.3} s", t.elapsed().as_secs_f64());
+    }
+    let (_dir, store) = new_store();
+    let b = running_batch(&store, "20212345", 0);
+    let t = Instant::now();
+    let done = store
+        .stage_records(
+            b.id,
+            &mut |e, on| {
+                let rows = by_entity.remove(&e).unwrap_or_default();
+                let n = rows.len();
+                for r in rows {
+                    on(r)?;
+                }
+                Ok(dapodik_webservice::pull::EntitySummary {
+                    records: n,
+                    ..Default::default()
+                })
+            },
+            &[],
+            1,
+        )
+        .unwrap();
+    let rows: u64 = done.counts.values().map(|c| c.total()).sum();
+    let st = t.elapsed().as_secs_f64();
+    println!(
+        "storage only (records in memory): {rows} rows in {st:.3} s = {:.0} rows/s",
+        rows as f64 / st
+    );
+}

@@ -484,3 +484,49 @@ fn staging_page_json_shape_for_the_ui() {
         "the list carries no full record"
     );
 }
+
+#[test]
+fn a_database_error_mid_stream_stops_the_stream_and_rolls_back() {
+    let (dir, store) = new_store();
+    let b = running_batch(&store, "20212345", 0);
+    // A trigger makes the 1500th student's insert fail, after the decoding side has run far ahead.
+    let conn =
+        rusqlite::Connection::open(dir.path().join("data").join("dapodik-sync.sqlite3")).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER boom BEFORE INSERT ON staging_row WHEN NEW.entity = 'peserta_didik' AND NEW.seq = 1500 \
+         BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let streamed = std::sync::atomic::AtomicUsize::new(0);
+    let students: Vec<_> = (0..5000).map(|i| student(i, "SISWA")).collect();
+    let pull = small_pull().with(Entity::PesertaDidik, students);
+    let err = store
+        .stage_records(
+            b.id,
+            &mut |e, on| {
+                pull.stream(e, &mut |r| {
+                    streamed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    on(r)
+                })
+            },
+            &[],
+            1,
+        )
+        .unwrap_err();
+    match &err {
+        StageError::Store(StoreError::Sqlite(e)) => {
+            assert!(e.to_string().contains("disk on fire"), "{e}")
+        }
+        other => panic!("expected the database error, got {other:?}"),
+    }
+    assert!(
+        streamed.into_inner() < 5000,
+        "the stream was stopped, not drained"
+    );
+    assert_eq!(staging_count(&store, b.id), 0);
+    assert_eq!(
+        store.batch(b.id).unwrap().unwrap().status,
+        BatchStatus::Running
+    );
+}

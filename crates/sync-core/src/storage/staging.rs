@@ -5,8 +5,8 @@ use super::register::load_register_hashes;
 use super::{StageError, Store, StoreError};
 use crate::queue::{empty_counts, Batch, BatchStatus, StatusCounts};
 use crate::staging::{
-    format_uuid, hex, label_of, FirstPass, Reason, StagingPage, StagingQuery, StagingRow,
-    StagingRowSummary, StagingSort, StagingStatus,
+    canonicalise_id, format_uuid, hex, key_of, label_of, FirstPass, Reason, StagingPage,
+    StagingQuery, StagingRow, StagingRowSummary, StagingSort, StagingStatus,
 };
 use dapodik_webservice::pull::{EntitySummary, RawPull};
 use dapodik_webservice::{Entity, ErrorCode, Record, WsError};
@@ -16,8 +16,30 @@ use sha2::{Digest, Sha256};
 
 /// A stream of records per entity: called once per entity, it hands each record of that entity to the
 /// callback and returns what the stream said besides (the shape of [`RawPull::for_each_record`]).
+/// It runs on a thread of its own while the calling thread writes to the database, hence `Send`.
 pub type EntityRecords<'a> = dyn FnMut(Entity, &mut dyn FnMut(Record) -> Result<(), WsError>) -> Result<EntitySummary, WsError>
+    + Send
     + 'a;
+
+/// Rows in flight between the thread that decodes and the one that writes.
+const IN_FLIGHT: usize = 512;
+
+/// One record made ready for the database by the decoding thread: its canonical JSON, its hash, its
+/// key and its label. Recycled (buffers kept) once written, so staging allocates nothing per row here.
+#[derive(Default)]
+struct ReadyRow {
+    json: Vec<u8>,
+    hash: [u8; 32],
+    key: Option<Result<crate::staging::DapodikKey, Reason>>,
+    label: String,
+}
+
+/// What the decoding thread tells the writing thread.
+enum Ready {
+    Row(ReadyRow),
+    /// The entity's stream ended (successfully or not).
+    End(Entity, Result<EntitySummary, WsError>),
+}
 
 const INSERT_ROW: &str = "INSERT INTO staging_row \
     (batch_id, entity, seq, dapodik_id, status, reasons, label, record, content_hash) \
@@ -84,9 +106,29 @@ impl Store {
         let mut counts = empty_counts();
         let mut notes = notes.to_vec();
         let mut semester_id: Option<String> = None;
-        {
+        // Two threads: this one writes (the connection stays here); a scoped one runs the record
+        // stream (decode, normalise) and prepares each row (canonical JSON, hash, key, label). A
+        // bounded channel keeps memory flat; written rows go back to be reused.
+        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Ready>(IN_FLIGHT);
+        let (spent_tx, spent_rx) = std::sync::mpsc::channel::<ReadyRow>();
+        let written: Result<(), StageError> = std::thread::scope(|scope| {
+            // Owned by this closure: an early return drops it, which stops the decoding thread.
+            let ready_rx = ready_rx;
+            scope.spawn(move || {
+                for entity in Entity::ALL {
+                    let result = records(entity, &mut |mut record: Record| {
+                        let mut row = spent_rx.try_recv().unwrap_or_default();
+                        prepare_row(entity, &mut record, &mut row)?;
+                        drop(record);
+                        ready_tx.send(Ready::Row(row)).map_err(|_| writer_gone())
+                    });
+                    let failed = result.is_err();
+                    if ready_tx.send(Ready::End(entity, result)).is_err() || failed {
+                        return;
+                    }
+                }
+            });
             let mut insert = tx.prepare_cached(INSERT_ROW)?;
-            let mut buf: Vec<u8> = Vec::with_capacity(8 * 1024);
             for entity in Entity::ALL {
                 let mut first_pass =
                     FirstPass::with_capacity(entity, load_register_hashes(&tx, entity)?, 1024);
@@ -99,16 +141,18 @@ impl Store {
                 ];
                 let mut tally = StatusCounts::default();
                 let mut seq: i64 = 0;
-                let mut db_error: Option<rusqlite::Error> = None;
-                let streamed = records(entity, &mut |mut record: Record| {
-                    first_pass.canonicalise_id(&mut record);
-                    buf.clear();
-                    serde_json::to_writer(&mut buf, &record).map_err(|e| {
-                        WsError::new(ErrorCode::MalformedResponse, format!("record JSON: {e}"))
-                    })?;
-                    let digest: [u8; 32] = Sha256::digest(&buf).into();
-                    let verdict = first_pass.classify(&record, &digest);
-                    let hash = hex(&digest);
+                let summary = loop {
+                    let row = match ready_rx.recv() {
+                        Ok(Ready::Row(row)) => row,
+                        Ok(Ready::End(ended, result)) => {
+                            debug_assert_eq!(ended, entity);
+                            break result?;
+                        }
+                        Err(_) => return Err(StageError::Ws(writer_gone())),
+                    };
+                    let key = row.key.expect("prepared rows carry their key");
+                    let verdict = first_pass.classify_key(key, &row.hash);
+                    let hash = hex(&row.hash);
                     let id_text = verdict.key.map(format_uuid);
                     let reasons_text = match verdict.reason {
                         None => &reasons[0],
@@ -117,25 +161,17 @@ impl Store {
                         Some(Reason::Duplicate) => &reasons[3],
                         Some(Reason::Changed) => &reasons[4],
                     };
-                    let result = insert.execute(params![
+                    insert.execute(params![
                         batch_id,
                         entity.as_str(),
                         seq,
                         id_text.as_ref().map(|b| ascii(b)),
                         verdict.status.as_str(),
                         reasons_text,
-                        label_of(&record),
-                        std::str::from_utf8(&buf).expect("serde_json writes UTF-8"),
+                        row.label,
+                        std::str::from_utf8(&row.json).expect("serde_json writes UTF-8"),
                         ascii(&hash),
-                    ]);
-                    if let Err(e) = result {
-                        db_error = Some(e);
-                        // Any error stops the stream; the database error is returned below.
-                        return Err(WsError::new(
-                            ErrorCode::MalformedResponse,
-                            "staging aborted",
-                        ));
-                    }
+                    ])?;
                     seq += 1;
                     match verdict.status {
                         StagingStatus::New => tally.new += 1,
@@ -143,12 +179,8 @@ impl Store {
                         StagingStatus::Conflict => tally.conflict += 1,
                         StagingStatus::Rejected => tally.rejected += 1,
                     }
-                    Ok(())
-                });
-                if let Some(e) = db_error {
-                    return Err(StoreError::Sqlite(e).into());
-                }
-                let summary = streamed?;
+                    let _ = spent_tx.send(row);
+                };
                 if summary.incomplete {
                     notes.push(format!(
                         "Data {} dari Dapodik tidak lengkap pada tarikan ini; data yang tidak ada tidak dianggap dihapus.",
@@ -160,7 +192,9 @@ impl Store {
                 }
                 counts.insert(entity.as_str().to_string(), tally);
             }
-        }
+            Ok(())
+        });
+        written?;
 
         super::batches::close_attempt(&tx, batch_id, now_ms, None)?;
         let batch = tx
@@ -357,6 +391,24 @@ impl PageSql {
             page_args: args,
         }
     }
+}
+
+/// Canonical id, canonical JSON, hash, key and label of one record, into a reused row.
+fn prepare_row(entity: Entity, record: &mut Record, row: &mut ReadyRow) -> Result<(), WsError> {
+    canonicalise_id(entity, record);
+    row.json.clear();
+    serde_json::to_writer(&mut row.json, &*record)
+        .map_err(|e| WsError::new(ErrorCode::MalformedResponse, format!("record JSON: {e}")))?;
+    row.hash = Sha256::digest(&row.json).into();
+    row.key = Some(key_of(entity, record));
+    row.label.clear();
+    row.label.push_str(label_of(record));
+    Ok(())
+}
+
+/// The writing side stopped (a database error, returned by the writer): the stream just stops.
+fn writer_gone() -> WsError {
+    WsError::new(ErrorCode::MalformedResponse, "staging stopped")
 }
 
 fn ascii(bytes: &[u8]) -> &str {
