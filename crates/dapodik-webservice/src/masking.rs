@@ -111,9 +111,14 @@ impl Masker {
                 }
             }
         }
+        let real: std::collections::HashSet<String> =
+            found.iter().map(|(_, s, _)| s.clone()).collect();
+        let mut seen = std::collections::HashSet::new();
+        found.retain(|(kind, s, as_number)| seen.insert((*kind, s.clone(), *as_number)));
+        let mut replaced = std::collections::HashSet::new();
         let mut replacements: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         for (kind, original, as_number) in found {
-            let fake = self.fake(kind, &original);
+            let fake = self.fake_avoiding(kind, &original, &real);
             if fake == original {
                 continue;
             }
@@ -129,7 +134,7 @@ impl Masker {
                         .into_bytes(),
                 )
             };
-            if !replacements.iter().any(|(f, _)| *f == from) {
+            if replaced.insert(from.clone()) {
                 replacements.push((from, to));
             }
         }
@@ -149,14 +154,39 @@ impl Masker {
     }
 
     fn fake(&mut self, kind: Kind, original: &str) -> String {
+        self.fake_avoiding(kind, original, &std::collections::HashSet::new())
+    }
+
+    /// A fake for `original` that is none of the real values in `real` (so a fake can never be read as
+    /// another person's real name or number). Rehashes until it is not; fakes are remembered.
+    fn fake_avoiding(
+        &mut self,
+        kind: Kind,
+        original: &str,
+        real: &std::collections::HashSet<String>,
+    ) -> String {
         if is_placeholder(original) {
             return original.to_string();
         }
         if let Some(f) = self.fakes.get(&(kind, original.to_string())) {
             return f.clone();
         }
-        let h = self.hash(kind, original);
-        let fake = match kind {
+        let mut h = self.hash(kind, original);
+        let mut fake = self.derive(kind, original, h);
+        for _ in 0..64 {
+            if !real.contains(&fake) && fake != original {
+                break;
+            }
+            h = h.rotate_left(13).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5851_f42d_4c95_7f2d;
+            fake = self.derive(kind, original, h);
+        }
+        self.fakes
+            .insert((kind, original.to_string()), fake.clone());
+        fake
+    }
+
+    fn derive(&self, kind: Kind, original: &str, h: u64) -> String {
+        match kind {
             Kind::Nik if original.len() == 16 && all_digits(original) => {
                 // PPRR kept, SS faked, DDMMYY kept, XXXX faked.
                 format!(
@@ -188,10 +218,7 @@ impl Masker {
             Kind::Email => format!("pengguna{:05}@contoh.sch.id", h % 100_000),
             Kind::Address => format!("Jl. Contoh No. {}", h % 200 + 1),
             Kind::Name => fake_name(original, h),
-        };
-        self.fakes
-            .insert((kind, original.to_string()), fake.clone());
-        fake
+        }
     }
 
     fn hash(&self, kind: Kind, s: &str) -> u64 {
