@@ -67,8 +67,15 @@ fn sync_now_makes_a_batch_waiting_out_its_backoff_due_now() {
     let (_dir, store) = new_store();
     let a = store.enqueue(&new_batch("20212345"), 100).unwrap();
     store.claim_next(100).unwrap().unwrap();
-    let err = BatchError { code: "timeout".into(), message: "m".into(), retryable: true };
-    let backoff = Backoff { base_ms: 60_000, cap_ms: 600_000 };
+    let err = BatchError {
+        code: "timeout".into(),
+        message: "m".into(),
+        retryable: true,
+    };
+    let backoff = Backoff {
+        base_ms: 60_000,
+        cap_ms: 600_000,
+    };
     let waiting = store.record_failure(a.id, &err, 200, &backoff).unwrap();
     assert_eq!(waiting.status, BatchStatus::Pending);
     assert!(waiting.next_attempt_at.unwrap() > 1_000, "backing off");

@@ -313,7 +313,10 @@ async fn sync_now_while_the_same_school_syncs_joins_the_running_batch() {
 
     let a = worker.enqueue(new_batch(&sim, 3)).await.unwrap();
     let b = worker.enqueue(new_batch(&sim, 3)).await.unwrap();
-    assert_eq!(a.id, running.id, "'sync now' during a sync of the same school joins it");
+    assert_eq!(
+        a.id, running.id,
+        "'sync now' during a sync of the same school joins it"
+    );
     assert_eq!(b.id, running.id);
     assert_eq!(store.batches(10).unwrap().len(), 1);
 
@@ -324,7 +327,10 @@ async fn sync_now_while_the_same_school_syncs_joins_the_running_batch() {
     // Once it has ended, "sync now" starts a new batch.
     let next = worker.enqueue(new_batch(&sim, 3)).await.unwrap();
     assert_ne!(next.id, running.id);
-    assert_eq!(terminal(&worker, next.id).await.status, BatchStatus::Succeeded);
+    assert_eq!(
+        terminal(&worker, next.id).await.status,
+        BatchStatus::Succeeded
+    );
     assert_eq!(store.batches(10).unwrap().len(), 2);
     worker.shutdown().await;
     sim.shutdown().await;
