@@ -109,7 +109,8 @@ pub struct StagingRowSummary {
     pub label: String,
 }
 
-/// Sort order of the staging list. Ties are broken by row id (for `Entity`: by label, then row id).
+/// Sort order of the staging list. Ties are broken by row id (for `Label`: by entity, status and
+/// Dapodik id first).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StagingSort {

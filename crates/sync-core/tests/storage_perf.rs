@@ -176,45 +176,6 @@ fn pipeline_and_staging_screen_at_100k_students() {
         failures.push(format!("staging grew RSS by {:.0} MB", peak - rss_base));
     }
 
-    // Storage alone: the same records decoded beforehand, staged from memory.
-    {
-        let mut school = from_responses("20212345", responses.clone())
-            .unwrap()
-            .collect()
-            .unwrap();
-        let mut by_entity: std::collections::BTreeMap<Entity, Vec<dapodik_webservice::Record>> =
-            Entity::ALL
-                .iter()
-                .map(|e| (*e, std::mem::take(school.rows_mut(*e))))
-                .collect();
-        let (_d2, s2) = new_store();
-        let b2 = running_batch(&s2, "20212345", 0);
-        let t = Instant::now();
-        s2.stage_records(
-            b2.id,
-            &mut |e, on| {
-                let rows = by_entity.remove(&e).unwrap_or_default();
-                let n = rows.len();
-                for r in rows {
-                    on(r)?;
-                }
-                Ok(dapodik_webservice::pull::EntitySummary {
-                    records: n,
-                    ..Default::default()
-                })
-            },
-            &[],
-            1,
-        )
-        .unwrap();
-        let st = t.elapsed().as_secs_f64();
-        println!(
-            "storage only (records in memory): {:.3} s = {:.0} rows/s",
-            st,
-            rows as f64 / st
-        );
-    }
-
     // Re-stage against a full register: the MATCHED path.
     store.apply_batch(b.id, 2).unwrap();
     let again = running_batch(&store, "20212345", 3);
@@ -347,6 +308,64 @@ fn pipeline_and_staging_screen_at_100k_students() {
         (
             "all batches, by id",
             StagingQuery {
+                ..Default::default()
+            },
+        ),
+        (
+            "batch+entity, by id, page 900",
+            StagingQuery {
+                batch_id: batch,
+                entity: pd,
+                offset: 90_000,
+                ..Default::default()
+            },
+        ),
+        (
+            "batch+status, by id, page 900",
+            StagingQuery {
+                batch_id: batch,
+                status: Some(StagingStatus::Matched),
+                offset: 90_000,
+                ..Default::default()
+            },
+        ),
+        (
+            "batch+entity+status, by id, page 900",
+            StagingQuery {
+                batch_id: batch,
+                entity: pd,
+                status: Some(StagingStatus::Matched),
+                offset: 90_000,
+                ..Default::default()
+            },
+        ),
+        (
+            "batch+entity, by status desc, page 900",
+            StagingQuery {
+                batch_id: batch,
+                entity: pd,
+                sort: StagingSort::Status,
+                descending: true,
+                offset: 90_000,
+                ..Default::default()
+            },
+        ),
+        (
+            "batch+status, by label, page 900",
+            StagingQuery {
+                batch_id: batch,
+                status: Some(StagingStatus::Matched),
+                sort: StagingSort::Label,
+                offset: 90_000,
+                ..Default::default()
+            },
+        ),
+        (
+            "batch, search common letter, page 500",
+            StagingQuery {
+                batch_id: batch,
+                search: Some("a".into()),
+                offset: 50_000,
                 ..Default::default()
             },
         ),

@@ -421,6 +421,17 @@ fn staging_page_filters_sorts_and_pages() {
     assert_eq!(labels(&budi), ["Budi", "budiman"]);
     let by_id = q(&|q| q.search = Some(uuid(3)[24..].to_uppercase()));
     assert_eq!(labels(&by_id), ["dewi"]);
+    // The total of a search counts every match, not the page.
+    let one = q(&|q| {
+        q.search = Some("budi".into());
+        q.limit = 1;
+    });
+    assert_eq!((one.total, one.rows.len()), (2, 1));
+    let past = q(&|q| {
+        q.search = Some("budi".into());
+        q.offset = 5;
+    });
+    assert_eq!((past.total, past.rows.len()), (2, 0));
     assert_eq!(q(&|q| q.search = Some("%".into())).total, 0);
     assert_eq!(q(&|q| q.search = Some("_".into())).total, 0);
     assert_eq!(

@@ -41,6 +41,15 @@ enum Ready {
     End(Entity, Result<EntitySummary, WsError>),
 }
 
+/// The order entities are staged in: the order of their names. So within a batch, id order is
+/// (entity, id) order, which lets `staging_page` walk the entity and status indexes in id order.
+const STAGE_ORDER: [Entity; 4] = [
+    Entity::Gtk,
+    Entity::PesertaDidik,
+    Entity::RombonganBelajar,
+    Entity::Sekolah,
+];
+
 const INSERT_ROW: &str = "INSERT INTO staging_row \
     (batch_id, entity, seq, dapodik_id, status, reasons, label, record, content_hash) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -107,15 +116,17 @@ impl Store {
         let mut notes = notes.to_vec();
         let mut semester_id: Option<String> = None;
         // Two threads: this one writes (the connection stays here); a scoped one runs the record
-        // stream (decode, normalise) and prepares each row (canonical JSON, hash, key, label). A
-        // bounded channel keeps memory flat; written rows go back to be reused.
+        // stream (decode, normalise) and prepares each row (canonical JSON, hash, key, label), then
+        // frees the record on the thread that allocated it (the system allocator is slow at freeing
+        // across threads, and serialising a record on another core than the one that built it costs
+        // more than it saves). A bounded channel keeps memory flat; written rows come back to be reused.
         let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Ready>(IN_FLIGHT);
         let (spent_tx, spent_rx) = std::sync::mpsc::channel::<ReadyRow>();
         let written: Result<(), StageError> = std::thread::scope(|scope| {
             // Owned by this closure: an early return drops it, which stops the decoding thread.
             let ready_rx = ready_rx;
             scope.spawn(move || {
-                for entity in Entity::ALL {
+                for entity in STAGE_ORDER {
                     let result = records(entity, &mut |mut record: Record| {
                         let mut row = spent_rx.try_recv().unwrap_or_default();
                         prepare_row(entity, &mut record, &mut row)?;
@@ -129,7 +140,7 @@ impl Store {
                 }
             });
             let mut insert = tx.prepare_cached(INSERT_ROW)?;
-            for entity in Entity::ALL {
+            for entity in STAGE_ORDER {
                 let mut first_pass =
                     FirstPass::with_capacity(entity, load_register_hashes(&tx, entity)?, 1024);
                 let reasons = [
@@ -222,17 +233,16 @@ impl Store {
     pub fn staging_page(&self, q: &StagingQuery) -> Result<StagingPage, StoreError> {
         let sql = PageSql::new(q);
         let conn = self.conn();
-        let total: i64 = conn
-            .prepare_cached(&sql.count)?
-            .query_row(rusqlite::params_from_iter(sql.filter_args.iter()), |r| {
-                r.get(0)
-            })?;
         let mut stmt = conn.prepare_cached(&sql.page)?;
+        let mut counted: Option<i64> = None;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(sql.page_args.iter()), |r| {
                 let entity: String = r.get(2)?;
                 let status: String = r.get(4)?;
                 let reasons: String = r.get(5)?;
+                if let Some(n) = r.get::<_, Option<i64>>(7)? {
+                    counted = Some(n);
+                }
                 Ok(StagingRowSummary {
                     id: r.get(0)?,
                     batch_id: r.get(1)?,
@@ -245,6 +255,19 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()
             .map_err(store_error)?;
+        // A short page that is not past the end tells the total by itself (the common case of a
+        // search): no second scan.
+        let limit = q.limit.min(StagingQuery::MAX_LIMIT);
+        let total: i64 = if let Some(n) = counted {
+            n
+        } else if rows.len() < limit && (!rows.is_empty() || q.offset == 0) {
+            (q.offset + rows.len()) as i64
+        } else {
+            conn.prepare_cached(&sql.count)?
+                .query_row(rusqlite::params_from_iter(sql.filter_args.iter()), |r| {
+                    r.get(0)
+                })?
+        };
         Ok(StagingPage {
             total: total as u64,
             rows,
@@ -295,12 +318,21 @@ impl Store {
     }
 }
 
+/// Sort keys per [`StagingSort`] (in declaration order) when searching: the covering label index is
+/// scanned and the matches sorted.
+const SORT_KEYS: [&[&str]; 4] = [
+    &["id"],
+    &["label", "id"],
+    &["status", "id"],
+    &["entity", "id"],
+];
+
 /// The two statements of a staging page: the count and the page itself.
 ///
-/// Index choice is explicit (`INDEXED BY`): the planner has no statistics, and a wrong guess over
-/// 100,000 rows of ~2 KB records costs hundreds of milliseconds. A whole batch in arrival order walks
-/// `staging_row_batch` (deep offsets stay cheap); every other filter and sort runs on the covering
-/// `staging_row_list` to pick the page's ids, and only the page's rows are read in full.
+/// Index choice is explicit (`INDEXED BY`, see the migration): the planner has no statistics, and a
+/// wrong guess over 100,000 rows of ~1.5 KB records costs hundreds of milliseconds. The inner query
+/// walks an index in the requested order (or, for a search, scans the covering label index) to pick
+/// the page's ids; only the page's rows are then read in full.
 struct PageSql {
     count: String,
     page: String,
@@ -336,35 +368,55 @@ impl PageSql {
         if let Some(term) = search {
             args.push(Value::Text(format!("%{}%", escape_like(term))));
             let n = args.len();
+            // A term that cannot be part of a UUID is looked for in the label only.
+            let id_like = term.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
             and(
                 &mut filter,
-                format!("(label LIKE ?{n} ESCAPE '\\' OR dapodik_id LIKE lower(?{n}) ESCAPE '\\')"),
+                if id_like {
+                    format!(
+                        "(label LIKE ?{n} ESCAPE '\\' OR dapodik_id LIKE lower(?{n}) ESCAPE '\\')"
+                    )
+                } else {
+                    format!("label LIKE ?{n} ESCAPE '\\'")
+                },
             );
         }
-        let whole_batch = q.entity.is_none() && q.status.is_none() && search.is_none();
+        // Within a batch id order is (entity, id) order (see STAGE_ORDER), so each sort is expressed
+        // as the order of the index that serves it, and SQLite walks that index without sorting.
+        let (index, keys): (&str, &[&str]) = match q.sort {
+            _ if search.is_some() => ("staging_row_label", SORT_KEYS[q.sort as usize]),
+            StagingSort::Id | StagingSort::Entity if q.status.is_some() => {
+                ("staging_row_status", &["entity", "id"])
+            }
+            StagingSort::Id | StagingSort::Entity => ("staging_row_entity", &["entity", "id"]),
+            StagingSort::Status if q.entity.is_some() => {
+                ("staging_row_entity_status", &["status", "id"])
+            }
+            StagingSort::Status => ("staging_row_status", &["status", "entity", "id"]),
+            StagingSort::Label => (
+                "staging_row_label",
+                &["label", "entity", "status", "dapodik_id", "id"],
+            ),
+        };
+        let count_index = match (search.is_some(), q.status.is_some()) {
+            (true, _) => "staging_row_label",
+            (false, true) => "staging_row_status",
+            (false, false) => "staging_row_entity",
+        };
         let (count_index, page_index) = match q.batch_id {
-            None => ("", ""),
-            Some(_) if whole_batch && q.sort == StagingSort::Id => (
-                " INDEXED BY staging_row_batch",
-                " INDEXED BY staging_row_batch",
-            ),
-            Some(_) if whole_batch => (
-                " INDEXED BY staging_row_batch",
-                " INDEXED BY staging_row_list",
-            ),
             Some(_) => (
-                " INDEXED BY staging_row_list",
-                " INDEXED BY staging_row_list",
+                format!(" INDEXED BY {count_index}"),
+                format!(" INDEXED BY {index}"),
             ),
+            None => (String::new(), String::new()),
         };
-
+        // Across batches (no batch filter) the (entity, id) trick does not hold: plain id order.
+        let keys = if q.batch_id.is_none() && matches!(q.sort, StagingSort::Id) {
+            &["id"][..]
+        } else {
+            keys
+        };
         let dir = if q.descending { "DESC" } else { "ASC" };
-        let keys: &[&str] = match q.sort {
-            StagingSort::Id => &["id"],
-            StagingSort::Label => &["label", "id"],
-            StagingSort::Status => &["status", "id"],
-            StagingSort::Entity => &["entity", "label", "id"],
-        };
         let order = |prefix: &str| {
             keys.iter()
                 .map(|k| format!("{prefix}{k} {dir}"))
@@ -372,6 +424,12 @@ impl PageSql {
                 .join(", ")
         };
 
+        // A search scans its matches anyway: count them in the same scan.
+        let total = if search.is_some() {
+            "COUNT(*) OVER ()"
+        } else {
+            "NULL"
+        };
         let filter_args = args.clone();
         let limit = q.limit.min(StagingQuery::MAX_LIMIT);
         args.push(Value::Integer(limit as i64));
@@ -379,8 +437,9 @@ impl PageSql {
         PageSql {
             count: format!("SELECT COUNT(*) FROM staging_row{count_index}{filter}"),
             page: format!(
-                "SELECT s.id, s.batch_id, s.entity, s.dapodik_id, s.status, s.reasons, s.label \
-                 FROM (SELECT id FROM staging_row{page_index}{filter} ORDER BY {} LIMIT ?{} OFFSET ?{}) AS page \
+                "SELECT s.id, s.batch_id, s.entity, s.dapodik_id, s.status, s.reasons, s.label, page.total \
+                 FROM (SELECT id, {total} AS total FROM staging_row{page_index}{filter} \
+                       ORDER BY {} LIMIT ?{} OFFSET ?{}) AS page \
                  CROSS JOIN staging_row AS s ON s.id = page.id ORDER BY {}",
                 order(""),
                 args.len() - 1,
@@ -450,8 +509,8 @@ fn parse_reasons(s: &str, column: usize) -> rusqlite::Result<Vec<String>> {
 mod tests {
     use super::*;
 
-    /// Every combination of filters and sorts reads the records of the page only: the batch's rows are
-    /// found through an index, never by scanning the table.
+    /// Every combination of filters and sorts reads the records of the page only: the page's ids come
+    /// from an index, walked in the requested order unless searching; the table is never scanned.
     #[test]
     fn every_staging_query_uses_an_index_and_reads_no_other_records() {
         let dir = tempfile::tempdir().unwrap();
@@ -493,15 +552,21 @@ mod tests {
                                     .unwrap();
                                 let text = plan.join(" | ");
                                 assert!(!text.contains("SCAN staging_row"), "{q:?}: {text}");
-                                // The page's inner query touches only covering index entries.
-                                if stmt == &sql.page && sort != StagingSort::Id {
-                                    assert!(
-                                        text.contains("COVERING INDEX staging_row_list"),
+                                // The ids are picked from index entries alone.
+                                assert!(text.contains("COVERING INDEX"), "{q:?}: {text}");
+                                // Without a search, the index walk is already in the requested
+                                // order (at most ties among equal labels are sorted): the only full
+                                // sort is the outer one, of the page's own rows.
+                                if stmt == &sql.page && search.is_none() {
+                                    // Ties among equal labels are the only partial sort allowed.
+                                    if sort != StagingSort::Label {
+                                        assert!(!text.contains("LAST"), "{q:?}: {text}");
+                                    }
+                                    assert_eq!(
+                                        text.matches("TEMP B-TREE FOR ORDER BY").count(),
+                                        1,
                                         "{q:?}: {text}"
                                     );
-                                }
-                                if stmt == &sql.count {
-                                    assert!(text.contains("COVERING INDEX"), "{q:?}: {text}");
                                 }
                             }
                         }
