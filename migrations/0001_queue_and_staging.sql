@@ -63,12 +63,10 @@ CREATE TABLE staging_row (
 -- The staging screen (see storage/staging.rs, `staging_page`, which names the index for each query):
 -- every filter and sort walks an index in order, so a page at any offset reads only index entries and
 -- then the page's own rows. Staging inserts a batch's rows entity by entity in the order of the
--- entity names, so within a batch id order IS (entity, id) order: the three indexes below give id order
+-- entity names, so within a batch id order IS (entity, id) order: the two indexes below give id order
 -- under any entity/status filter, and grow at their ends while staging (cheap).
 CREATE INDEX staging_row_entity ON staging_row (batch_id, entity);
 CREATE INDEX staging_row_status ON staging_row (batch_id, status, entity);
--- Status order within one entity.
-CREATE INDEX staging_row_entity_status ON staging_row (batch_id, entity, status);
 -- Label order, and a covering scan for search (label, dapodik_id) under any filter. The only index
 -- with random inserts.
 CREATE INDEX staging_row_label ON staging_row (batch_id, label, entity, status, dapodik_id);

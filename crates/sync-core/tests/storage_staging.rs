@@ -99,6 +99,29 @@ fn staging_a_pull_fills_rows_and_succeeds_the_batch() {
 }
 
 #[test]
+fn the_staged_wal_is_checkpointed_into_the_database_file() {
+    let (dir, store) = new_store();
+    let b = running_batch(&store, "20212345", 0);
+    let pull = small_pull().with(
+        Entity::PesertaDidik,
+        (0..3000).map(|i| student(i, "SISWA")).collect(),
+    );
+    pull.stage(&store, b.id, 1).unwrap();
+    let (log, done) = store.checkpoint().unwrap();
+    assert_eq!(log, done, "every WAL frame copied into the database file");
+    drop(store);
+    // Everything is in the main file: a copy of it alone (no -wal) holds the staging.
+    let path = dir.path().join("data").join("dapodik-sync.sqlite3");
+    let copy = dir.path().join("copy.sqlite3");
+    std::fs::copy(&path, &copy).unwrap();
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM staging_row", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3004);
+}
+
+#[test]
 fn an_error_mid_stream_leaves_nothing_staged_and_the_batch_running() {
     let (_dir, store) = new_store();
     let b = running_batch(&store, "20212345", 100);

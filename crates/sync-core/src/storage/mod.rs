@@ -8,9 +8,12 @@
 //! - [`open`]: opening, pragmas, file mode, migrations, the newer-schema refusal;
 //! - [`batches`]: the `sync_batch` queue and its `sync_attempt` timeline;
 //! - [`staging`]: staging a pull in one transaction, paging staging rows;
+//! - [`checkpoint`]: copying the WAL back into the database file after a staging, off the caller's
+//!   path;
 //! - [`register`]: the local register that staging is reconciled against.
 
 mod batches;
+mod checkpoint;
 mod open;
 mod register;
 mod staging;
@@ -33,6 +36,8 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// The background checkpoint after a staging commit, if one was started.
+    checkpoint: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Store {

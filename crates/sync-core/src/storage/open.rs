@@ -84,6 +84,7 @@ impl Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 conn: Mutex::new(conn),
+                checkpoint: Mutex::new(None),
             }),
         })
     }
@@ -116,6 +117,15 @@ impl Store {
             page_size: int("page_size")?,
         })
     }
+}
+
+/// A second connection to an already opened database, for the background checkpoint: same busy
+/// timeout; it only checkpoints, so no other pragma matters.
+pub(super) fn open_checkpoint_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
 }
 
 /// Create `dir` (and parents) if missing; a folder created here is owner-only on unix.

@@ -42,7 +42,7 @@ pub fn student(n: u64, nama: &str) -> Record {
         "nama": nama,
         "nisn": format!("00{:08}", n),
         "nik": format!("32010141{:08}", n),
-        "jenis_kelamin": if n % 2 == 0 { "L" } else { "P" },
+        "jenis_kelamin": if n.is_multiple_of(2) { "L" } else { "P" },
         "tanggal_lahir": "2009-05-01",
         "nama_ibu": "IBU CONTOH",
         "semester_id": "20251",
