@@ -564,3 +564,97 @@ fn a_database_error_mid_stream_stops_the_stream_and_rolls_back() {
         BatchStatus::Running
     );
 }
+
+#[test]
+fn paging_through_any_filter_and_sort_gives_the_same_rows_as_one_page() {
+    let (_dir, store) = new_store();
+    // Two batches, duplicate labels (ties), several statuses.
+    let first = running_batch(&store, "20212345", 0);
+    let names = ["ANI", "budi", "Ani", "CITRA", "budi", "dewi", "ani"];
+    let students: Vec<_> = (0..40)
+        .map(|i| student(i, names[i as usize % names.len()]))
+        .collect();
+    small_pull()
+        .with(Entity::PesertaDidik, students.clone())
+        .stage(&store, first.id, 1)
+        .unwrap();
+    store.apply_batch(first.id, 2).unwrap();
+    let second = running_batch(&store, "20212345", 3);
+    let mut changed = students;
+    changed[5] = student(5, "EKO");
+    changed.push(student(3, "KEMBAR"));
+    let mut no_id = student(99, "ani");
+    no_id.remove("peserta_didik_id");
+    changed.push(no_id);
+    small_pull()
+        .with(Entity::PesertaDidik, changed)
+        .stage(&store, second.id, 4)
+        .unwrap();
+
+    for batch_id in [Some(second.id), None] {
+        for sort in [
+            StagingSort::Id,
+            StagingSort::Label,
+            StagingSort::Status,
+            StagingSort::Entity,
+        ] {
+            for entity in [None, Some(Entity::PesertaDidik)] {
+                for status in [None, Some(StagingStatus::Matched)] {
+                    for descending in [false, true] {
+                        let base = StagingQuery {
+                            batch_id,
+                            entity,
+                            status,
+                            sort,
+                            descending,
+                            ..Default::default()
+                        };
+                        let all = store
+                            .staging_page(&StagingQuery {
+                                limit: 1000,
+                                ..base.clone()
+                            })
+                            .unwrap();
+                        let mut paged = Vec::new();
+                        let mut offset = 0;
+                        loop {
+                            let p = store
+                                .staging_page(&StagingQuery {
+                                    offset,
+                                    limit: 3,
+                                    ..base.clone()
+                                })
+                                .unwrap();
+                            assert_eq!(p.total, all.total, "{base:?}");
+                            if p.rows.is_empty() {
+                                break;
+                            }
+                            offset += p.rows.len();
+                            paged.extend(p.rows);
+                        }
+                        assert_eq!(paged, all.rows, "{base:?}");
+                        assert_eq!(all.rows.len() as u64, all.total);
+                        // The order asked for holds.
+                        let key = |r: &sync_core::StagingRowSummary| match sort {
+                            StagingSort::Id => (String::new(), r.id),
+                            StagingSort::Label => (r.label.to_lowercase(), 0),
+                            StagingSort::Status => (r.status.as_str().to_string(), r.id),
+                            StagingSort::Entity => (r.entity.as_str().to_string(), r.id),
+                        };
+                        let mut expected = all.rows.clone();
+                        expected.sort_by(|a, b| {
+                            if descending {
+                                key(b).cmp(&key(a))
+                            } else {
+                                key(a).cmp(&key(b))
+                            }
+                        });
+                        let got: Vec<_> = all.rows.iter().map(key).collect();
+                        let want: Vec<_> = expected.iter().map(key).collect();
+                        assert_eq!(got, want, "{base:?}");
+                    }
+                }
+            }
+        }
+    }
+}

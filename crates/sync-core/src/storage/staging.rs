@@ -394,20 +394,40 @@ impl PageSql {
         }
         // Within a batch id order is (entity, id) order (see STAGE_ORDER), so each sort is expressed
         // as the order of the index that serves it, and SQLite walks that index without sorting.
-        let (index, keys): (&str, &[&str]) = match q.sort {
-            _ if search.is_some() => ("staging_row_label", SORT_KEYS[q.sort as usize]),
-            StagingSort::Id | StagingSort::Entity if q.status.is_some() => {
-                ("staging_row_status", &["entity", "id"])
-            }
-            StagingSort::Id | StagingSort::Entity => ("staging_row_entity", &["entity", "id"]),
-            // Status order within one entity sorts that entity's rows per status (the staging screen
-            // does not offer it; an index for it would slow every staging by ~10%).
-            StagingSort::Status if q.entity.is_some() => ("staging_row_status", &["status", "id"]),
-            StagingSort::Status => ("staging_row_status", &["status", "entity", "id"]),
-            StagingSort::Label => (
+        // `walk` is the ORDER BY of the index walk: SQLite takes an ORDER BY as satisfied by an index
+        // only up to the first column pinned by an equality that is not part of the index's prefix, so
+        // the walk's ORDER BY stops there — ties beyond it come in index order (reversed for DESC),
+        // which is the full order `keys` (used to order the page itself). The walk's ORDER BY never
+        // consists of pinned columns only (SQLite would then not reverse the walk for DESC).
+        const LABEL_KEYS: [&str; 5] = ["label", "entity", "status", "dapodik_id", "id"];
+        let (index, keys, walk): (&str, &[&str], &[&str]) = match q.sort {
+            _ if search.is_some() => (
                 "staging_row_label",
-                &["label", "entity", "status", "dapodik_id", "id"],
+                SORT_KEYS[q.sort as usize],
+                SORT_KEYS[q.sort as usize],
             ),
+            // With one status, status order is id order.
+            StagingSort::Id | StagingSort::Entity | StagingSort::Status if q.status.is_some() => {
+                ("staging_row_status", &["entity", "id"], &["entity", "id"])
+            }
+            StagingSort::Id | StagingSort::Entity => {
+                ("staging_row_entity", &["entity", "id"], &["entity", "id"])
+            }
+            StagingSort::Status if q.entity.is_some() => {
+                ("staging_row_status", &["status", "id"], &["status"])
+            }
+            StagingSort::Status => (
+                "staging_row_status",
+                &["status", "entity", "id"],
+                &["status", "entity", "id"],
+            ),
+            StagingSort::Label if q.entity.is_some() => {
+                ("staging_row_label", &LABEL_KEYS, &LABEL_KEYS[..1])
+            }
+            StagingSort::Label if q.status.is_some() => {
+                ("staging_row_label", &LABEL_KEYS, &LABEL_KEYS[..2])
+            }
+            StagingSort::Label => ("staging_row_label", &LABEL_KEYS, &LABEL_KEYS),
         };
         let count_index = match (search.is_some(), q.status.is_some()) {
             (true, _) => "staging_row_label",
@@ -421,14 +441,15 @@ impl PageSql {
             ),
             None => (String::new(), String::new()),
         };
-        // Across batches (no batch filter) the (entity, id) trick does not hold: plain id order.
-        let keys = if q.batch_id.is_none() && matches!(q.sort, StagingSort::Id) {
-            &["id"][..]
-        } else {
-            keys
+        // Across batches (no batch filter) neither the (entity, id) trick nor the index walk holds:
+        // plain ORDER BY on the full keys.
+        let (keys, walk) = match q.batch_id {
+            None if matches!(q.sort, StagingSort::Id) => (&["id"][..], &["id"][..]),
+            None => (keys, keys),
+            Some(_) => (keys, walk),
         };
         let dir = if q.descending { "DESC" } else { "ASC" };
-        let order = |prefix: &str| {
+        let order = |prefix: &str, keys: &[&str]| {
             keys.iter()
                 .map(|k| format!("{prefix}{k} {dir}"))
                 .collect::<Vec<_>>()
@@ -452,10 +473,10 @@ impl PageSql {
                  FROM (SELECT id, {total} AS total FROM staging_row{page_index}{filter} \
                        ORDER BY {} LIMIT ?{} OFFSET ?{}) AS page \
                  CROSS JOIN staging_row AS s ON s.id = page.id ORDER BY {}",
-                order(""),
+                order("", walk),
                 args.len() - 1,
                 args.len(),
-                order("s.")
+                order("s.", keys)
             ),
             filter_args,
             page_args: args,
@@ -571,13 +592,7 @@ mod tests {
                                 // order (at most ties among equal labels are sorted): the only full
                                 // sort is the outer one, of the page's own rows.
                                 if stmt == &sql.page && search.is_none() {
-                                    // Ties among equal labels are the only partial sort allowed (and
-                                    // status order within one entity, see PageSql).
-                                    if sort != StagingSort::Label
-                                        && !(sort == StagingSort::Status && entity.is_some())
-                                    {
-                                        assert!(!text.contains("LAST"), "{q:?}: {text}");
-                                    }
+                                    assert!(!text.contains("LAST"), "{q:?}: {text}");
                                     assert_eq!(
                                         text.matches("TEMP B-TREE FOR ORDER BY").count(),
                                         1,
