@@ -130,6 +130,8 @@ fn pipeline_and_staging_screen_at_100k_students() {
     let (dir, store) = new_store();
     let b = running_batch(&store, "20212345", 0);
 
+    reset_peak_rss();
+    let rss_decode_base = current_rss_mb();
     let decode_secs = {
         // Decode + normalise alone (the Web Service crate's share), for the report.
         let t = Instant::now();
@@ -143,7 +145,10 @@ fn pipeline_and_staging_screen_at_100k_students() {
             .unwrap();
         }
         let secs = t.elapsed().as_secs_f64();
-        println!("decode+normalise only: {n} rows in {secs:.3} s");
+        println!(
+            "decode+normalise only: {n} rows in {secs:.3} s; RSS grew by {:.0} MB",
+            peak_rss_mb() - rss_decode_base
+        );
         secs
     };
     reset_peak_rss();

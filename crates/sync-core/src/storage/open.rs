@@ -19,7 +19,7 @@ const MIGRATIONS_SQL: &[&str] = &[include_str!(
 pub const PAGE_SIZE: i64 = 16 * 1024;
 
 /// The page cache, in KiB (as a negative `cache_size`).
-pub const CACHE_SIZE_KIB: i64 = -32 * 1024;
+pub const CACHE_SIZE_KIB: i64 = -16 * 1024;
 
 /// How long a statement waits for another process's lock before failing with "busy".
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

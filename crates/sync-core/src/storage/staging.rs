@@ -22,7 +22,7 @@ pub type EntityRecords<'a> = dyn FnMut(Entity, &mut dyn FnMut(Record) -> Result<
     + 'a;
 
 /// Rows in flight between the thread that decodes and the one that writes.
-const IN_FLIGHT: usize = 512;
+const IN_FLIGHT: usize = 128;
 
 /// One record made ready for the database by the decoding thread: its canonical JSON, its hash, its
 /// key and its label. Recycled (buffers kept) once written, so staging allocates nothing per row here.
