@@ -10,12 +10,16 @@
 //! - [`staging`]: staging a pull in one transaction, paging staging rows;
 //! - [`checkpoint`]: copying the WAL back into the database file after a staging, off the caller's
 //!   path;
-//! - [`register`]: the local register that staging is reconciled against.
+//! - [`register`]: the local register (base, local edits, provenance) that staging is reconciled against;
+//! - [`resolution`]: the staging detail, the operator's decisions and the apply (one transaction);
+//! - [`audit`]: the audit log of every applied change and local edit.
 
+mod audit;
 mod batches;
 mod checkpoint;
 mod open;
 mod register;
+mod resolution;
 mod staging;
 
 use crate::queue::BatchStatus;
@@ -25,6 +29,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use open::{schema_version, ConnectionSettings, BUSY_TIMEOUT};
+pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
+pub use register::{Provenance, RegisterPage, RegisterQuery, RegisterRecord, RegisterSort};
+pub use resolution::{
+    ApplyReport, ApplyRequest, Decision, Resolution, RowKind, Skipped, StagingDetail,
+};
 pub use staging::EntityRecords;
 
 /// The database. Cheap to clone; all clones share one connection.
@@ -85,6 +94,9 @@ pub enum StoreError {
     /// A stored value this build cannot read (e.g. an unknown status).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The operator asked for something the rules do not allow (the message, in Indonesian, says why).
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 impl StoreError {
@@ -99,6 +111,7 @@ impl StoreError {
             StoreError::Io(_) => "io",
             StoreError::Migration(_) => "migration",
             StoreError::Corrupt(_) => "database_corrupt",
+            StoreError::Refused(_) => "refused",
         }
     }
 
@@ -110,6 +123,7 @@ impl StoreError {
                  mendukung sampai {supported}). Perbarui aplikasi; basis data tidak diubah."
             ),
             StoreError::NotFound(what) => format!("Data tidak ditemukan: {what}."),
+            StoreError::Refused(why) => why.clone(),
             StoreError::InvalidTransition { batch_id, from, action } => format!(
                 "Batch {batch_id} berstatus {} sehingga tidak dapat {}.",
                 from.label_id(),

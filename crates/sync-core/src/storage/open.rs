@@ -11,9 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The migrations, in order; the schema version is their count.
-const MIGRATIONS_SQL: &[&str] = &[include_str!(
-    "../../../../migrations/0001_queue_and_staging.sql"
-)];
+const MIGRATIONS_SQL: &[&str] = &[
+    include_str!("../../../../migrations/0001_queue_and_staging.sql"),
+    include_str!("../../../../migrations/0002_register_and_audit.sql"),
+];
 
 /// The page size of a new database file.
 pub const PAGE_SIZE: i64 = 16 * 1024;
@@ -187,6 +188,6 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(schema_version(), 1);
+        assert_eq!(schema_version(), 2);
     }
 }
