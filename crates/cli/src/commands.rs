@@ -24,7 +24,18 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Sync(args) => sync(cli.db, args).await,
         Command::Replay(args) => replay(cli.db, args).await,
         Command::Batches { json, limit } => batches(cli.db, json, limit),
-        Command::Staging(args) => staging(cli.db, args),
+        Command::Staging(args) => match (args.show.is_some(), args.id) {
+            (true, Some(id)) => crate::review::staging_show(cli.db, id, args.json),
+            (true, None) => Err(CliError::usage("staging show ID".into())),
+            _ => staging(cli.db, args),
+        },
+        Command::Resolve(args) => crate::review::resolve(cli.db, args),
+        Command::Reject(args) => crate::review::reject(cli.db, args),
+        Command::Accept(args) => crate::review::accept(cli.db, args),
+        Command::Apply(args) => crate::review::apply(cli.db, args),
+        Command::Edit(args) => crate::review::edit(cli.db, args),
+        Command::Register(args) => crate::review::register(cli.db, args),
+        Command::Audit(args) => crate::review::audit(cli.db, args),
         Command::Doctor(args) => doctor(args).await,
         Command::Capture(args) => capture(args).await,
         Command::Port { install_dir, json } => port(install_dir, json),
@@ -77,7 +88,19 @@ async fn sim_serve(args: SimServeArgs) -> Result<ExitCode, CliError> {
                 .map_err(|e| CliError::usage(format!("--fault: {e}")))?,
         );
     }
-    let handle = dapodik_sim::SimServer::start(config).map_err(CliError::other)?;
+    let handle = if args.semesters == 0 {
+        dapodik_sim::SimServer::start(config).map_err(CliError::other)?
+    } else {
+        let mut school = dapodik_sim::SimSchool::generate(&dapodik_sim::SimSchoolConfig {
+            npsn: config.npsn.clone(),
+            seed: config.seed,
+            students: config.students,
+        });
+        for _ in 0..args.semesters {
+            school.next_semester();
+        }
+        dapodik_sim::SimServer::start_with_school(config, school).map_err(CliError::other)?
+    };
     output::print_json_line(&serde_json::json!({ "url": handle.base_url() }));
     shutdown_signal().await;
     handle.shutdown().await;

@@ -7,6 +7,7 @@
 
 mod commands;
 mod output;
+mod review;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -46,8 +47,22 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// List staging rows.
+    /// List staging rows, or `staging show ID`: one row with its three-way diff and findings.
     Staging(StagingArgs),
+    /// Resolve a staging row: take Dapodik's or keep the local value (all fields or --field), or type one.
+    Resolve(review::ResolveArgs),
+    /// Reject a staging row: it is never applied.
+    Reject(review::RowArgs),
+    /// Accept one staging row, or bulk accept all NEW / all conflict-free MATCHED rows of a batch.
+    Accept(review::AcceptArgs),
+    /// Apply staging rows to the register in one transaction (audited).
+    Apply(review::ApplyArgs),
+    /// A local edit of a register record: ENTITY DAPODIK_ID FIELD=VALUE.
+    Edit(review::EditArgs),
+    /// List the register of one entity.
+    Register(review::RegisterArgs),
+    /// The audit log (newest first).
+    Audit(review::AuditArgs),
     /// Check a Web Service connection step by step and say what to fix.
     Doctor(DoctorArgs),
     /// Save the raw responses of a Web Service as a capture folder (optionally masked for support).
@@ -113,6 +128,10 @@ pub struct SimServeArgs {
     pub seed: Option<u64>,
     #[arg(long, value_name = "MS")]
     pub latency_ms: Option<u64>,
+    /// Serve the school as it is after this many "next semester" steps (new students, moves,
+    /// corrected names, leavers).
+    #[arg(long, default_value_t = 0)]
+    pub semesters: u32,
     /// down, slow, key-not-registered, ip-mismatch, server-error[:P], semester-not-found,
     /// empty-peserta-didik, status-in-body, php-notice, truncated, missing:FUNCTION
     #[arg(long)]
@@ -147,6 +166,12 @@ pub struct ReplayArgs {
 
 #[derive(clap::Args)]
 pub struct StagingArgs {
+    /// `show`, followed by a staging row id, for one row in detail.
+    #[arg(value_parser = ["show"])]
+    pub show: Option<String>,
+    /// The staging row id (with `show`).
+    #[arg(requires = "show")]
+    pub id: Option<i64>,
     /// sekolah, peserta_didik, gtk, rombongan_belajar
     #[arg(long)]
     pub entity: Option<String>,
