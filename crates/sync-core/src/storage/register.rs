@@ -470,3 +470,19 @@ pub(super) fn require_succeeded(conn: &Connection, batch_id: i64) -> Result<(), 
     }
     Ok(())
 }
+
+/// The local record of a register record as a removal row shows it: (label, record JSON, hash).
+pub(super) fn load_removal(
+    conn: &Connection,
+    entity: Entity,
+    dapodik_id: &str,
+) -> Result<Option<(String, String, String)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT label, record, content_hash FROM register WHERE entity = ?1 AND dapodik_id = ?2",
+        )?
+        .query_row(params![entity.as_str(), dapodik_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
+}

@@ -77,7 +77,8 @@ pub struct StagingDetail {
 }
 
 /// What to apply. `statuses: None` applies what was accepted or resolved plus NEW and conflict-free
-/// MATCHED rows; `Some(list)` applies the undecided or accepted rows of those statuses. `batch_id:
+/// MATCHED rows (every other undecided row is counted as skipped, with its reason); `Some(list)`
+/// applies the undecided or accepted rows of those statuses. `batch_id:
 /// None` is the newest staged batch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApplyRequest {
@@ -498,10 +499,9 @@ impl Store {
             }
             let candidate = match &req.statuses {
                 Some(list) => list.contains(&s.row.status),
-                None => {
-                    decision == Some(Decision::Accepted)
-                        || matches!(s.row.status, StagingStatus::New | StagingStatus::Matched)
-                }
+                // Everything undecided is considered; what cannot be applied (a pending conflict or
+                // removal, a rejected row) is reported as skipped with its reason.
+                None => true,
             };
             if !candidate {
                 continue;
