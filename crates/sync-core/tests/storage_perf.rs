@@ -127,6 +127,8 @@ fn pipeline_and_staging_screen_at_100k_students() {
         return;
     }
     let responses = sim_responses(STUDENTS);
+    let body_mb: usize = responses.iter().map(|(_, r)| r.body.len()).sum();
+    println!("bodies: {:.0} MB", body_mb as f64 / 1e6);
     let (dir, store) = new_store();
     let b = running_batch(&store, "20212345", 0);
 
