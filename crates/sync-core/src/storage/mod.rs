@@ -28,8 +28,8 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub use open::{schema_version, ConnectionSettings, BUSY_TIMEOUT};
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
+pub use open::{schema_version, ConnectionSettings, BUSY_TIMEOUT};
 pub use register::{Provenance, RegisterPage, RegisterQuery, RegisterRecord, RegisterSort};
 pub use resolution::{
     ApplyReport, ApplyRequest, Decision, Resolution, RowKind, Skipped, StagingDetail,
