@@ -15,7 +15,9 @@ use sync_core::{StagingQuery, StagingStatus, Store};
 const NPSN: &str = "20212345";
 
 fn students(n: u64) -> Vec<Record> {
-    (0..n).map(|i| student(i, &format!("SISWA {i:02}"))).collect()
+    (0..n)
+        .map(|i| student(i, &format!("SISWA {i:02}")))
+        .collect()
 }
 
 fn pull_of(students: Vec<Record>) -> Pull {
@@ -80,14 +82,30 @@ fn apply_keeps_local_edits_takes_dapodik_updates_and_audits_each_change() {
     assert_eq!((r.applied, r.skipped, r.changed), (4, 0, 4));
     let inserts = store.audit_page(&AuditFilter::default()).unwrap();
     assert_eq!(inserts.total, 4);
-    assert!(inserts.rows.iter().all(|e| e.action == AuditAction::Insert && e.actor == "tester"));
+    assert!(inserts
+        .rows
+        .iter()
+        .all(|e| e.action == AuditAction::Insert && e.actor == "tester"));
 
     // A local edit of student 1's address.
     let id1 = uuid(1);
     store
-        .edit_register(Entity::PesertaDidik, &id1, "alamat_jalan", json!("Jl. Lokal 1"), "tester", 3)
+        .edit_register(
+            Entity::PesertaDidik,
+            &id1,
+            "alamat_jalan",
+            json!("Jl. Lokal 1"),
+            "tester",
+            3,
+        )
         .unwrap();
-    assert!(store.register_record(Entity::PesertaDidik, &id1).unwrap().unwrap().edited);
+    assert!(
+        store
+            .register_record(Entity::PesertaDidik, &id1)
+            .unwrap()
+            .unwrap()
+            .edited
+    );
 
     // Dapodik changes another field of student 1.
     let mut s = students(3);
@@ -112,7 +130,10 @@ fn apply_keeps_local_edits_takes_dapodik_updates_and_audits_each_change() {
     let r = apply_all(&store, b2, 11);
     assert_eq!((r.skipped, r.changed), (0, 1));
     let rec = local(&store, &id1);
-    assert_eq!(rec["alamat_jalan"], "Jl. Lokal 1", "the local edit survives");
+    assert_eq!(
+        rec["alamat_jalan"], "Jl. Lokal 1",
+        "the local edit survives"
+    );
     assert_eq!(rec["nomor_telepon_seluler"], "081234567890");
     let history = store.record_history(Entity::PesertaDidik, &id1).unwrap();
     let actions: Vec<(AuditAction, Option<&str>)> = history
@@ -139,7 +160,14 @@ fn both_sides_changed_is_a_field_conflict_resolved_per_field() {
     apply_all(&store, b1, 1);
     let id = uuid(0);
     store
-        .edit_register(Entity::PesertaDidik, &id, "alamat_jalan", json!("Jl. Lokal"), "tester", 2)
+        .edit_register(
+            Entity::PesertaDidik,
+            &id,
+            "alamat_jalan",
+            json!("Jl. Lokal"),
+            "tester",
+            2,
+        )
         .unwrap();
     let mut s = students(2);
     s[0].insert("alamat_jalan".into(), json!("Jl. Dapodik"));
@@ -147,7 +175,10 @@ fn both_sides_changed_is_a_field_conflict_resolved_per_field() {
     let b2 = stage(&store, &pull_of(s), 10);
     let row = row_of(&store, b2, &id);
     assert_eq!(row.status, StagingStatus::Conflict);
-    assert_eq!(row.reasons[0], "Berubah di Dapodik dan di data lokal: alamat_jalan");
+    assert_eq!(
+        row.reasons[0],
+        "Berubah di Dapodik dan di data lokal: alamat_jalan"
+    );
     let d = store.staging_detail(row.id).unwrap().unwrap();
     assert_eq!(d.unresolved, ["alamat_jalan"]);
     let f = d.diff.iter().find(|f| f.field == "alamat_jalan").unwrap();
@@ -181,8 +212,14 @@ fn both_sides_changed_is_a_field_conflict_resolved_per_field() {
     let rec = local(&store, &id);
     assert_eq!(rec["alamat_jalan"], "Jl. Ketik");
     assert_eq!(rec["rt"], "7");
-    let reg = store.register_record(Entity::PesertaDidik, &id).unwrap().unwrap();
-    assert_eq!(reg.base["alamat_jalan"], "Jl. Dapodik", "base = Dapodik's values");
+    let reg = store
+        .register_record(Entity::PesertaDidik, &id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        reg.base["alamat_jalan"], "Jl. Dapodik",
+        "base = Dapodik's values"
+    );
     assert!(reg.edited);
     // Applied rows are not applied twice.
     let again = apply_all(&store, b2, 14);
@@ -195,13 +232,22 @@ fn take_local_or_dapodik_for_the_whole_row() {
     apply_all(&store, stage(&store, &pull_of(students(1)), 0), 1);
     let id = uuid(0);
     store
-        .edit_register(Entity::PesertaDidik, &id, "alamat_jalan", json!("Jl. Lokal"), "tester", 2)
+        .edit_register(
+            Entity::PesertaDidik,
+            &id,
+            "alamat_jalan",
+            json!("Jl. Lokal"),
+            "tester",
+            2,
+        )
         .unwrap();
     let mut s = students(1);
     s[0].insert("alamat_jalan".into(), json!("Jl. Dapodik"));
     let b2 = stage(&store, &pull_of(s.clone()), 10);
     let row = row_of(&store, b2, &id);
-    store.resolve(row.id, None, FieldChoice::Local, "tester", 11).unwrap();
+    store
+        .resolve(row.id, None, FieldChoice::Local, "tester", 11)
+        .unwrap();
     apply_all(&store, b2, 12);
     assert_eq!(local(&store, &id)["alamat_jalan"], "Jl. Lokal");
 
@@ -209,9 +255,14 @@ fn take_local_or_dapodik_for_the_whole_row() {
     let b3 = stage(&store, &pull_of(s), 20);
     let row = row_of(&store, b3, &id);
     assert_eq!(row.status, StagingStatus::Conflict);
-    store.resolve(row.id, None, FieldChoice::Dapodik, "tester", 21).unwrap();
+    store
+        .resolve(row.id, None, FieldChoice::Dapodik, "tester", 21)
+        .unwrap();
     apply_all(&store, b3, 22);
-    let reg = store.register_record(Entity::PesertaDidik, &id).unwrap().unwrap();
+    let reg = store
+        .register_record(Entity::PesertaDidik, &id)
+        .unwrap()
+        .unwrap();
     assert_eq!(reg.record["alamat_jalan"], "Jl. Dapodik 2");
     assert!(!reg.edited, "local = base again");
 }
@@ -222,13 +273,24 @@ fn a_local_edit_of_a_verval_protected_field_is_a_conflict_never_a_fix() {
     apply_all(&store, stage(&store, &pull_of(students(1)), 0), 1);
     let id = uuid(0);
     store
-        .edit_register(Entity::PesertaDidik, &id, "nama", json!("SISWA NOL"), "tester", 2)
+        .edit_register(
+            Entity::PesertaDidik,
+            &id,
+            "nama",
+            json!("SISWA NOL"),
+            "tester",
+            2,
+        )
         .unwrap();
     // Dapodik unchanged: still a CONFLICT (a local edit of `nama` is not a fix).
     let b2 = stage(&store, &pull_of(students(1)), 10);
     let row = row_of(&store, b2, &id);
     assert_eq!(row.status, StagingStatus::Conflict);
-    assert!(row.reasons[0].contains("perbaiki lewat VervalPD"), "{:?}", row.reasons);
+    assert!(
+        row.reasons[0].contains("perbaiki lewat VervalPD"),
+        "{:?}",
+        row.reasons
+    );
     let d = store.staging_detail(row.id).unwrap().unwrap();
     let nama = d.diff.iter().find(|f| f.field == "nama").unwrap();
     assert!(nama.protected && nama.conflict);
@@ -290,7 +352,9 @@ fn removals_come_only_from_complete_pulls_and_are_never_applied_automatically() 
     // Default apply and a status-filtered apply leave it alone.
     let r = apply_all(&store, b2, 11);
     assert_eq!(r.skipped, 1, "a pending removal is skipped");
-    assert!(r.skipped_rows[0].reason.contains("tidak pernah diterapkan otomatis"));
+    assert!(r.skipped_rows[0]
+        .reason
+        .contains("tidak pernah diterapkan otomatis"));
     store
         .apply(
             &ApplyRequest {
@@ -322,17 +386,33 @@ fn matching_cascade_by_nisn_rekeys_the_register_record() {
     s[1].insert("peserta_didik_id".into(), json!(uuid(77)));
     let b2 = stage(&store, &pull_of(s), 10);
     let all = rows(&store, b2, Entity::PesertaDidik);
-    assert_eq!(all.len(), 2, "no removal for the record matched by NISN: {all:?}");
+    assert_eq!(
+        all.len(),
+        2,
+        "no removal for the record matched by NISN: {all:?}"
+    );
     let row = row_of(&store, b2, &uuid(77));
     assert_eq!(row.status, StagingStatus::Matched);
-    assert!(row.reasons[0].starts_with("Cocok lewat NISN"), "{:?}", row.reasons);
+    assert!(
+        row.reasons[0].starts_with("Cocok lewat NISN"),
+        "{:?}",
+        row.reasons
+    );
     let d = store.staging_detail(row.id).unwrap().unwrap();
     assert_eq!(d.match_id.as_deref(), Some(uuid(1).as_str()));
     apply_all(&store, b2, 11);
-    assert!(store.register_record(Entity::PesertaDidik, &uuid(1)).unwrap().is_none());
-    assert!(store.register_record(Entity::PesertaDidik, &uuid(77)).unwrap().is_some());
+    assert!(store
+        .register_record(Entity::PesertaDidik, &uuid(1))
+        .unwrap()
+        .is_none());
+    assert!(store
+        .register_record(Entity::PesertaDidik, &uuid(77))
+        .unwrap()
+        .is_some());
     assert_eq!(store.register_count(Entity::PesertaDidik).unwrap(), 2);
-    let h = store.record_history(Entity::PesertaDidik, &uuid(77)).unwrap();
+    let h = store
+        .record_history(Entity::PesertaDidik, &uuid(77))
+        .unwrap();
     assert_eq!(h[0].field.as_deref(), Some("peserta_didik_id"));
 }
 
@@ -353,7 +433,11 @@ fn two_candidates_are_an_ambiguous_conflict_never_a_guess() {
     let b2 = stage(&store, &pull_of(next), 10);
     let row = row_of(&store, b2, &uuid(50));
     assert_eq!(row.status, StagingStatus::Conflict);
-    assert!(row.reasons[0].contains("2 data lokal lewat NIPD"), "{:?}", row.reasons);
+    assert!(
+        row.reasons[0].contains("2 data lokal lewat NIPD"),
+        "{:?}",
+        row.reasons
+    );
     let r = apply_all(&store, b2, 11);
     assert_eq!(r.skipped, 1, "a pending CONFLICT is not applied by default");
     assert_eq!(store.register_count(Entity::PesertaDidik).unwrap(), 2);
@@ -368,11 +452,25 @@ fn findings_are_stored_per_row_without_personal_values() {
     s[1].insert("nik".into(), json!("3201014205090001"));
     s[1].insert("jenis_kelamin".into(), json!("L"));
     let b = stage(&store, &pull_of(s), 0);
-    let d0 = store.staging_detail(row_of(&store, b, &uuid(0)).id).unwrap().unwrap();
-    assert!(d0.findings.iter().any(|f| f.code == "nik_placeholder" && f.field == "nik"));
-    let d1 = store.staging_detail(row_of(&store, b, &uuid(1)).id).unwrap().unwrap();
+    let d0 = store
+        .staging_detail(row_of(&store, b, &uuid(0)).id)
+        .unwrap()
+        .unwrap();
+    assert!(d0
+        .findings
+        .iter()
+        .any(|f| f.code == "nik_placeholder" && f.field == "nik"));
+    let d1 = store
+        .staging_detail(row_of(&store, b, &uuid(1)).id)
+        .unwrap()
+        .unwrap();
     let codes: Vec<&str> = d1.findings.iter().map(|f| f.code.as_str()).collect();
-    for c in ["nama_tab", "nama_gelar", "nik_jenis_kelamin", "nik_tanggal_lahir"] {
+    for c in [
+        "nama_tab",
+        "nama_gelar",
+        "nik_jenis_kelamin",
+        "nik_tanggal_lahir",
+    ] {
         assert!(codes.contains(&c), "{c} in {codes:?}");
     }
     for f in &d1.findings {
@@ -387,7 +485,9 @@ fn bulk_accept_and_status_filtered_apply() {
     let (_d, store) = new_store();
     let b = stage(&store, &pull_of(students(5)), 0);
     assert_eq!(
-        store.bulk_accept(b, StagingStatus::New, "tester", 1).unwrap(),
+        store
+            .bulk_accept(b, StagingStatus::New, "tester", 1)
+            .unwrap(),
         6
     );
     assert_eq!(

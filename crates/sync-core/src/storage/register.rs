@@ -15,32 +15,12 @@ use crate::queue::BatchStatus;
 use crate::reconcile::identity;
 use crate::reconcile::matching::{Edited, MatchKeys, Reconciler, RegisterKeys};
 use crate::reconcile::FieldChange;
-use crate::staging::{content_hash, label_of, parse_hex_digest, parse_uuid, DapodikKey};
+use crate::staging::{content_hash, label_of, parse_hex_digest, parse_uuid};
 use dapodik_webservice::{Entity, Record};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
-
-/// The register's `(key → base hash)` of one entity (the first pass of schema 1).
-pub(super) fn load_register_hashes(
-    conn: &Connection,
-    entity: Entity,
-) -> Result<HashMap<DapodikKey, [u8; 32]>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT dapodik_id, coalesce(base_hash, content_hash) FROM register WHERE entity = ?1",
-    )?;
-    let mut rows = stmt.query([entity.as_str()])?;
-    let mut map = HashMap::new();
-    while let Some(r) = rows.next()? {
-        let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        let hash = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-        if let (Some(k), Some(h)) = (parse_uuid(id), parse_hex_digest(hash)) {
-            map.insert(k, h);
-        }
-    }
-    Ok(map)
-}
 
 /// Everything the matching cascade needs of one entity's register: one query for keys and hashes,
 /// one for the full records of those with local edits.

@@ -1,12 +1,15 @@
 //! Staging a pull (one transaction) and reading staging rows back for the staging screen.
 
 use super::batches::{require_batch, store_error, BATCH_COLUMNS};
-use super::register::load_register_hashes;
+use super::register::{load_reconciler, load_removal};
 use super::{StageError, Store, StoreError};
 use crate::queue::{empty_counts, Batch, BatchStatus, StatusCounts};
+use crate::reconcile::identity::Date;
+use crate::reconcile::matching::{key_text, match_keys, MatchKey, MatchKeys, REASON_REMOVED};
+use crate::reconcile::Checker;
 use crate::staging::{
-    canonicalise_id, format_uuid, hex, key_of, label_of, FirstPass, Reason, StagingPage,
-    StagingQuery, StagingRow, StagingRowSummary, StagingSort, StagingStatus,
+    canonicalise_id, format_uuid, hex, key_of, label_of, Reason, StagingPage, StagingQuery,
+    StagingRow, StagingRowSummary, StagingSort, StagingStatus,
 };
 use dapodik_webservice::pull::{EntitySummary, RawPull};
 use dapodik_webservice::{Entity, ErrorCode, Record, WsError};
@@ -32,6 +35,10 @@ struct ReadyRow {
     hash: [u8; 32],
     key: Option<Result<crate::staging::DapodikKey, Reason>>,
     label: String,
+    /// Data-quality findings as JSON (`[]` when none).
+    findings: String,
+    /// NISN/NUPTK, NIK, NIPD for the matching cascade.
+    keys: MatchKeys,
 }
 
 /// What the decoding thread tells the writing thread.
@@ -51,8 +58,8 @@ const STAGE_ORDER: [Entity; 4] = [
 ];
 
 const INSERT_ROW: &str = "INSERT INTO staging_row \
-    (batch_id, entity, seq, dapodik_id, status, reasons, label, record, content_hash) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    (batch_id, entity, seq, dapodik_id, status, reasons, label, record, content_hash, findings, kind, \
+    match_id, match_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
 /// The entity as the operator reads it (Indonesian).
 pub(crate) fn entity_label_id(entity: Entity) -> &'static str {
@@ -62,11 +69,6 @@ pub(crate) fn entity_label_id(entity: Entity) -> &'static str {
         Entity::Gtk => "GTK",
         Entity::RombonganBelajar => "Rombongan belajar",
     }
-}
-
-fn reasons_json(reason: Option<Reason>, entity: Entity) -> String {
-    let list: Vec<String> = reason.map(|r| r.text(entity)).into_iter().collect();
-    serde_json::to_string(&list).expect("strings serialise")
 }
 
 impl Store {
@@ -127,9 +129,12 @@ impl Store {
             let ready_rx = ready_rx;
             scope.spawn(move || {
                 for entity in STAGE_ORDER {
+                    // Findings (and duplicates within the pull) are checked here, per entity, where
+                    // the record is still parsed.
+                    let mut checker = Checker::new(Date::from_unix_ms(now_ms));
                     let result = records(entity, &mut |mut record: Record| {
                         let mut row = spent_rx.try_recv().unwrap_or_default();
-                        prepare_row(entity, &mut record, &mut row)?;
+                        prepare_row(entity, &mut record, &mut row, &mut checker)?;
                         drop(record);
                         ready_tx.send(Ready::Row(row)).map_err(|_| writer_gone())
                     });
@@ -141,15 +146,10 @@ impl Store {
             });
             let mut insert = tx.prepare_cached(INSERT_ROW)?;
             for entity in STAGE_ORDER {
-                let mut first_pass =
-                    FirstPass::with_capacity(entity, load_register_hashes(&tx, entity)?, 1024);
-                let reasons = [
-                    reasons_json(None, entity),
-                    reasons_json(Some(Reason::MissingId), entity),
-                    reasons_json(Some(Reason::InvalidId), entity),
-                    reasons_json(Some(Reason::Duplicate), entity),
-                    reasons_json(Some(Reason::Changed), entity),
-                ];
+                // The matching cascade and three-way status, from the register's keys loaded once.
+                let mut reconciler = load_reconciler(&tx, entity)?;
+                // Rows matched by NISN/NUPTK/NIK/NIPD: (position, row id, status).
+                let mut secondary: Vec<(usize, i64, StagingStatus)> = Vec::new();
                 let mut tally = StatusCounts::default();
                 let mut seq: i64 = 0;
                 let summary = loop {
@@ -162,27 +162,40 @@ impl Store {
                         Err(_) => return Err(StageError::Ws(writer_gone())),
                     };
                     let key = row.key.expect("prepared rows carry their key");
-                    let verdict = first_pass.classify_key(key, &row.hash);
+                    let json = &row.json;
+                    let verdict = reconciler.classify(key, &row.hash, &row.keys, &mut || {
+                        serde_json::from_slice(json).ok()
+                    });
                     let hash = hex(&row.hash);
                     let id_text = verdict.key.map(format_uuid);
-                    let reasons_text = match verdict.reason {
-                        None => &reasons[0],
-                        Some(Reason::MissingId) => &reasons[1],
-                        Some(Reason::InvalidId) => &reasons[2],
-                        Some(Reason::Duplicate) => &reasons[3],
-                        Some(Reason::Changed) => &reasons[4],
+                    let reasons_text: std::borrow::Cow<'_, str> = if verdict.reasons.is_empty() {
+                        "[]".into()
+                    } else {
+                        serde_json::to_string(&verdict.reasons)
+                            .expect("strings serialise")
+                            .into()
                     };
+                    let match_id = verdict.matched.map(|(k, _)| format_uuid(k));
                     insert.execute(params![
                         batch_id,
                         entity.as_str(),
                         seq,
                         id_text.as_ref().map(|b| text(b)),
                         verdict.status.as_str(),
-                        reasons_text,
+                        reasons_text.as_ref(),
                         row.label,
                         text(&row.json),
                         text(&hash),
+                        row.findings,
+                        "record",
+                        match_id.as_ref().map(|b| text(b)),
+                        verdict.matched.map(|(_, how)| how.as_str()),
                     ])?;
+                    if let Some((_, how)) = verdict.matched {
+                        if how != MatchKey::Uuid {
+                            secondary.push((seq as usize, tx.last_insert_rowid(), verdict.status));
+                        }
+                    }
                     seq += 1;
                     match verdict.status {
                         StagingStatus::New => tally.new += 1,
@@ -192,6 +205,54 @@ impl Store {
                     }
                     let _ = spent_tx.send(row);
                 };
+                let finish = reconciler.finish();
+                // A register record claimed by two matches in this pull: no guess.
+                for (position, reason) in &finish.ambiguous {
+                    if let Some((_, row_id, status)) =
+                        secondary.iter().find(|(p, _, _)| p == position)
+                    {
+                        tx.prepare_cached(
+                            "UPDATE staging_row SET status = 'CONFLICT', reasons = ?2, match_id = NULL, \
+                             match_by = NULL WHERE id = ?1",
+                        )?
+                        .execute(params![
+                            row_id,
+                            serde_json::to_string(&[reason]).expect("strings serialise")
+                        ])?;
+                        if *status == StagingStatus::Matched {
+                            tally.matched -= 1;
+                            tally.conflict += 1;
+                        }
+                    }
+                }
+                // Removals: only from a complete view of the entity (never from an empty-set
+                // response or a paging build); never applied without the operator.
+                if !summary.incomplete {
+                    let removed =
+                        serde_json::to_string(&[REASON_REMOVED]).expect("strings serialise");
+                    for key in &finish.missing {
+                        let id = key_text(*key);
+                        if let Some((label, record, hash)) = load_removal(&tx, entity, &id)? {
+                            insert.execute(params![
+                                batch_id,
+                                entity.as_str(),
+                                seq,
+                                id,
+                                StagingStatus::Conflict.as_str(),
+                                removed,
+                                label,
+                                record,
+                                hash,
+                                "[]",
+                                "removal",
+                                id,
+                                None::<&str>,
+                            ])?;
+                            seq += 1;
+                            tally.conflict += 1;
+                        }
+                    }
+                }
                 if summary.incomplete {
                     notes.push(format!(
                         "Data {} dari Dapodik tidak lengkap pada tarikan ini; data yang tidak ada tidak dianggap dihapus.",
@@ -485,7 +546,12 @@ impl PageSql {
 }
 
 /// Canonical id, canonical JSON, hash, key and label of one record, into a reused row.
-fn prepare_row(entity: Entity, record: &mut Record, row: &mut ReadyRow) -> Result<(), WsError> {
+fn prepare_row(
+    entity: Entity,
+    record: &mut Record,
+    row: &mut ReadyRow,
+    checker: &mut Checker,
+) -> Result<(), WsError> {
     canonicalise_id(entity, record);
     row.json.clear();
     serde_json::to_writer(&mut row.json, &*record)
@@ -494,6 +560,15 @@ fn prepare_row(entity: Entity, record: &mut Record, row: &mut ReadyRow) -> Resul
     row.key = Some(key_of(entity, record));
     row.label.clear();
     row.label.push_str(label_of(record));
+    row.keys = match_keys(entity, record);
+    let findings = checker.check(entity, record);
+    row.findings.clear();
+    if findings.is_empty() {
+        row.findings.push_str("[]");
+    } else {
+        row.findings
+            .push_str(&serde_json::to_string(&findings).expect("findings serialise"));
+    }
     Ok(())
 }
 
