@@ -15,7 +15,7 @@ use crate::queue::BatchStatus;
 use crate::reconcile::identity;
 use crate::reconcile::matching::{Edited, MatchKeys, Reconciler, RegisterKeys};
 use crate::reconcile::FieldChange;
-use crate::staging::{content_hash, label_of, parse_hex_digest, parse_uuid};
+use crate::staging::{label_of, parse_hex_digest, parse_uuid};
 use dapodik_webservice::{Entity, Record};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -230,7 +230,49 @@ pub(super) fn write_register(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     let base_json = serde_json::to_string(base).expect("records serialise");
-    let local_json = serde_json::to_string(local).expect("records serialise");
+    let local_json = if local == base {
+        base_json.clone()
+    } else {
+        serde_json::to_string(local).expect("records serialise")
+    };
+    let base_hash = hash_text(&base_json);
+    let local_hash = if local == base {
+        base_hash.clone()
+    } else {
+        hash_text(&local_json)
+    };
+    write_register_text(
+        conn,
+        entity,
+        dapodik_id,
+        (&base_json, &base_hash),
+        (&local_json, &local_hash),
+        local,
+        source,
+        now_ms,
+    )
+}
+
+/// sha256 hex of a record's canonical JSON text (the same as [`content_hash`] of the record).
+fn hash_text(json: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest: [u8; 32] = Sha256::digest(json.as_bytes()).into();
+    String::from_utf8(crate::staging::hex(&digest).to_vec()).expect("hex is ASCII")
+}
+
+/// [`write_register`] with the JSON texts and hashes already at hand (`local` is the parsed local
+/// record, for its keys and label).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_register_text(
+    conn: &Connection,
+    entity: Entity,
+    dapodik_id: &str,
+    (base_json, base_hash): (&str, &str),
+    (local_json, local_hash): (&str, &str),
+    local: &Record,
+    source: &WriteSource,
+    now_ms: i64,
+) -> Result<(), StoreError> {
     let national = match entity {
         Entity::PesertaDidik => identity::text(local, "nisn"),
         Entity::Gtk => identity::text(local, "nuptk"),
@@ -263,10 +305,10 @@ pub(super) fn write_register(
         entity.as_str(),
         dapodik_id,
         local_json,
-        content_hash(local),
+        local_hash,
         base_json,
-        content_hash(base),
-        local != base,
+        base_hash,
+        local_hash != base_hash,
         label_of(local),
         national,
         identity::text(local, "nik"),

@@ -5,7 +5,9 @@
 
 use super::audit::{insert_audit, AuditAction};
 use super::batches::store_error;
-use super::register::{load_register_record, require_succeeded, write_register, WriteSource};
+use super::register::{
+    load_register_record, require_succeeded, write_register, write_register_text, WriteSource,
+};
 use super::{Store, StoreError};
 use crate::reconcile::diff::{self, merge, FieldChoice, FieldDiff, MergeError};
 use crate::reconcile::{Finding, MatchKey};
@@ -111,6 +113,8 @@ pub struct ApplyReport {
 /// A staging row as apply and the detail read it.
 struct Staged {
     row: StagingRow,
+    /// The record's JSON as stored (canonical; hashes to `row.content_hash`).
+    record_json: String,
     kind: RowKind,
     findings: Vec<Finding>,
     match_id: Option<String>,
@@ -166,6 +170,7 @@ fn staged_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Staged> {
             record: serde_json::from_str(&record).map_err(|e| corrupt(format!("record: {e}")))?,
             content_hash: r.get(8)?,
         },
+        record_json: record,
         kind: if kind == "removal" {
             RowKind::Removal
         } else {
@@ -586,6 +591,43 @@ fn apply_one(
     let Some(own_id) = s.row.dapodik_id.clone() else {
         return Ok(Err("Tanpa identitas Dapodik".into()));
     };
+    let choices_empty = s.resolution.as_ref().is_none_or(|r| r.fields.is_empty());
+    // Fast paths without parsing the register record: a record the register does not have yet, and
+    // a record identical to the base with no local edits.
+    let state: Option<(String, bool)> = tx
+        .prepare_cached("SELECT coalesce(base_hash, content_hash), edited FROM register WHERE entity = ?1 AND dapodik_id = ?2")?
+        .query_row(params![entity.as_str(), target], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let source = WriteSource::Apply {
+        batch_id: s.row.batch_id,
+        staging_id: s.row.id,
+    };
+    match &state {
+        None if target == own_id => {
+            write_register_text(
+                tx,
+                entity,
+                &own_id,
+                (&s.record_json, &s.row.content_hash),
+                (&s.record_json, &s.row.content_hash),
+                &s.row.record,
+                &source,
+                now_ms,
+            )?;
+            tx.prepare_cached(
+                "INSERT INTO audit_log (at, actor, action, entity, dapodik_id, field, before, after, batch_id, staging_id) \
+                 VALUES (?1, ?2, 'insert', ?3, ?4, NULL, NULL, ?5, ?6, ?7)",
+            )?
+            .execute(params![now_ms, actor, entity.as_str(), own_id, s.record_json, origin.0, origin.1])?;
+            return Ok(Ok((true, 1)));
+        }
+        Some((base_hash, false))
+            if target == own_id && choices_empty && *base_hash == s.row.content_hash =>
+        {
+            return Ok(Ok((false, 0)));
+        }
+        _ => {}
+    }
     let mut current = load_register_record(tx, entity, &target)?;
     if current.is_none() && target != own_id {
         // The record matched by NISN/NIK/NIPD is gone; fall back to its own id.
@@ -615,10 +657,6 @@ fn apply_one(
         }
     };
     let mut audited = 0;
-    let source = WriteSource::Apply {
-        batch_id: s.row.batch_id,
-        staging_id: s.row.id,
-    };
     match &current {
         None => {
             write_register(
