@@ -116,9 +116,22 @@ export class Session {
     return { [ELEMENT_KEY]: id };
   }
 
-  /** A PNG screenshot of the window's content, as a Buffer. */
-  async screenshot() {
-    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  /**
+   * A PNG screenshot of the window's content, as a Buffer. WebKitGTK answers a screenshot with the
+   * *next* painted frame; on an idle page (and without the DMA-BUF renderer) none may come, so the page
+   * is nudged to repaint shortly after the request goes out (an opacity flicker of 0.001 over one frame).
+   */
+  async screenshot(timeoutMs = 30_000) {
+    await this.execute(
+      `const nudge = () => { document.body.style.opacity = "0.999";
+         requestAnimationFrame(() => requestAnimationFrame(() => { document.body.style.opacity = ""; })); };
+       for (const ms of [200, 1000, 3000]) setTimeout(nudge, ms);`,
+    );
+    const value = await Promise.race([
+      this.cmd("GET", "/screenshot"),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`screenshot timed out after ${timeoutMs} ms`)), timeoutMs)),
+    ]);
+    return Buffer.from(value, "base64");
   }
 
   source() {

@@ -224,3 +224,26 @@ describe("VirtualTable", () => {
     expect(activated.map((r) => r.id)).toEqual([3]);
   });
 });
+
+describe("VirtualTable before its first reset", () => {
+  it("fetches nothing until the owner resets it", async () => {
+    const calls: number[] = [];
+    const table = new VirtualTable<{ id: number }>({
+      ariaLabel: "rows",
+      emptyText: "kosong",
+      loadingText: "memuat",
+      fetchDelayMs: 0,
+      columns: [{ key: "id", label: "ID", width: "1fr", render: (r) => String(r.id) }],
+      fetchPage: async (offset) => {
+        calls.push(offset);
+        return { total: 1, rows: [{ id: 1 }] };
+      },
+    });
+    await table.loadVisible();
+    table.render();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls).toEqual([]);
+    await table.reset();
+    expect(calls).toEqual([0]);
+  });
+});

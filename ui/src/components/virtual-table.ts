@@ -106,6 +106,8 @@ export class VirtualTable<R> {
   private frame = 0;
   private fetchTimer: ReturnType<typeof setTimeout> | null = null;
   private failed = false;
+  /** Nothing is fetched before the first `reset()` (the owner decides when the query is ready). */
+  private started = false;
 
   constructor(options: VirtualTableOptions<R>) {
     this.opts = {
@@ -153,6 +155,7 @@ export class VirtualTable<R> {
 
   /** Forget all rows (e.g. the filters changed) and load from the top. */
   reset(): Promise<void> {
+    this.started = true;
     this.generation += 1;
     this.total = null;
     this.pages.clear();
@@ -228,6 +231,7 @@ export class VirtualTable<R> {
 
   /** Fetch the pages needed for the current view (page 0 first when the total is still unknown). */
   loadVisible(): Promise<void> {
+    if (!this.started) return Promise.resolve();
     const pages = this.total === null ? [0] : pagesForRange(this.range(), this.opts.pageSize);
     return Promise.all(pages.map((p) => this.loadPage(p))).then(() => undefined);
   }

@@ -62,6 +62,7 @@ export class StagingScreen {
   private readonly detail: HTMLElement;
   private batchId: number | null = null;
   private latestStaged: number | null = null;
+  private initialised = false;
   private showSensitive = false;
   private current: StagingRow | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -174,7 +175,8 @@ export class StagingScreen {
       );
     }
     this.batchSelect.value = staged.some((b) => String(b.id) === selected) ? selected : "";
-    if (latest !== this.latestStaged) {
+    if (latest !== this.latestStaged || !this.initialised) {
+      this.initialised = true;
       this.latestStaged = latest;
       // Following "latest": a newly staged batch replaces what is shown.
       if (this.batchSelect.value === "") this.onFilter();
