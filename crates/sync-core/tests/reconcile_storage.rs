@@ -531,3 +531,25 @@ fn class_membership_is_derived_from_the_class_records() {
         [uuid(2), uuid(1)]
     );
 }
+
+#[test]
+fn an_older_batch_cannot_be_applied_over_a_newer_one() {
+    let (_d, store) = new_store();
+    let old = stage(&store, &pull_of(students(2)), 0);
+    let mut s = students(2);
+    s[0].insert("rt".into(), json!("9"));
+    let new = stage(&store, &pull_of(s), 10);
+    apply_all(&store, new, 11);
+    let err = store
+        .apply(
+            &ApplyRequest {
+                batch_id: Some(old),
+                statuses: None,
+            },
+            "tester",
+            12,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "refused");
+    assert_eq!(local(&store, &uuid(0))["rt"], "9");
+}

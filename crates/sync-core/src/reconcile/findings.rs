@@ -314,14 +314,14 @@ impl Checker {
                     if !wilayah::is_province(prov) {
                         out.push(finding(
                             "nik_wilayah",
-                            Severity::Info,
+                            Severity::Warning,
                             "nik",
                             "Kode provinsi di NIK tidak ada dalam daftar wilayah Kemendagri.",
                         ));
                     } else if !wilayah::is_regency(kab) {
                         out.push(finding(
                             "nik_wilayah",
-                            Severity::Info,
+                            Severity::Warning,
                             "nik",
                             "Kode kabupaten/kota di NIK tidak ada dalam daftar wilayah Kemendagri.",
                         ));

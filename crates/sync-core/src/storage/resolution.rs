@@ -485,6 +485,15 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_succeeded(&tx, batch_id)?;
+        // Never let an older pull overwrite what a newer one already put in the register.
+        let newest: Option<i64> = tx
+            .prepare_cached("SELECT max(source_batch_id) FROM register")?
+            .query_row([], |r| r.get(0))?;
+        if let Some(newest) = newest.filter(|n| *n > batch_id) {
+            return Err(refused(format!(
+                "Batch {batch_id} lebih lama dari batch {newest} yang sudah diterapkan; terapkan batch terbaru."
+            )));
+        }
         let staged: Vec<Staged> = tx
             .prepare(&format!(
                 "SELECT {STAGED_COLUMNS} FROM staging_row s LEFT JOIN staging_resolution r ON r.staging_id = s.id \
