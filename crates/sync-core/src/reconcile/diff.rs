@@ -6,6 +6,7 @@
 //! - only Dapodik changed (local = base): update proposed;
 //! - only local changed (Dapodik = base): local kept and shown;
 //! - both changed to different values: CONFLICT on that field.
+//!
 //! Verval-protected fields (students: `nama`, `tanggal_lahir`, `nama_ibu`; staff: `nama`,
 //! `tanggal_lahir`, `nama_ibu_kandung`) can only be corrected in Dapodik through VervalPD/VervalPTK:
 //! a local value that differs from Dapodik's is a CONFLICT flagged "perbaiki lewat VervalPD/VervalPTK",

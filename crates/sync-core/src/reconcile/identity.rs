@@ -239,7 +239,7 @@ mod tests {
                 female: true
             })
         );
-        assert_eq!(nik_birth("3201011205090001").unwrap().female, false);
+        assert!(!nik_birth("3201011205090001").unwrap().female);
         assert_eq!(nik_birth("3201017205090001"), None); // day 32
         assert_eq!(nik_birth("3201011213090001"), None); // month 13
     }

@@ -399,7 +399,8 @@ mod tests {
         ];
         let mut rc = Reconciler::new(e, register, HashMap::new());
 
-        let cases: Vec<(Record, StagingStatus, Option<(u32, MatchKey)>)> = vec![
+        type Case = (Record, StagingStatus, Option<(u32, MatchKey)>);
+        let cases: Vec<Case> = vec![
             // Same UUID, same content.
             (
                 r1.clone(),

@@ -690,7 +690,7 @@ fn apply_one(
                 origin.0,
                 origin.1,
             )?;
-            return Ok(Ok((true, 1)));
+            Ok(Ok((true, 1)))
         }
         Some(reg) => {
             if reg.dapodik_id != own_id {
