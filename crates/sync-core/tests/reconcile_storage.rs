@@ -553,3 +553,47 @@ fn an_older_batch_cannot_be_applied_over_a_newer_one() {
     assert_eq!(err.code(), "refused");
     assert_eq!(local(&store, &uuid(0))["rt"], "9");
 }
+
+#[test]
+fn a_schema_1_register_is_upgraded_and_reconciles_unchanged() {
+    // A database written by the first slice: schema 1, register rows with record = base.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    let rec = student(5, "SISWA 05");
+    let json = serde_json::to_string(&rec).unwrap();
+    let hash = sync_core::staging::content_hash(&rec);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!(
+            "../../../migrations/0001_queue_and_staging.sql"
+        ))
+        .unwrap();
+        conn.execute(
+            "INSERT INTO register (entity, dapodik_id, record, content_hash, base, updated_at) \
+             VALUES ('peserta_didik', ?1, ?2, ?3, ?2, 42)",
+            rusqlite::params![uuid(5), json, hash],
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let reg = store
+        .register_record(Entity::PesertaDidik, &uuid(5))
+        .unwrap()
+        .unwrap();
+    assert_eq!(reg.label, "SISWA 05");
+    assert!(!reg.edited);
+    assert_eq!(reg.provenance.created_at, Some(42));
+    // Same record again: unchanged MATCHED; a new UUID with its NISN: matched by NISN.
+    let mut other = student(6, "SISWA 06");
+    other.insert("nisn".into(), rec["nisn"].clone());
+    let b = stage(&store, &pull_of(vec![rec.clone()]), 100);
+    let row = row_of(&store, b, &uuid(5));
+    assert_eq!((row.status, row.reasons.len()), (StagingStatus::Matched, 0));
+    let b = stage(&store, &pull_of(vec![other]), 200);
+    let d = store
+        .staging_detail(row_of(&store, b, &uuid(6)).id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.match_by, Some(sync_core::reconcile::MatchKey::Nisn));
+}
