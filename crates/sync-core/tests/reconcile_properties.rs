@@ -131,7 +131,13 @@ proptest! {
         let (_dir, store, pull) = setup(&students);
         let a = stage(&store, &pull, 10);
         let b = stage(&store, &pull, 20);
-        prop_assert_eq!(outcome(&store, a), outcome(&store, b));
+        let first = outcome(&store, a);
+        prop_assert_eq!(&first, &outcome(&store, b));
+        // Reconciling the staged batch again against the same register changes nothing.
+        let counts = store.batch(a).unwrap().unwrap().counts;
+        let again = store.reconcile_batch(a, 30).unwrap();
+        prop_assert_eq!(&first, &outcome(&store, a));
+        prop_assert_eq!(counts, again.counts);
     }
 
     #[test]

@@ -597,3 +597,28 @@ fn a_schema_1_register_is_upgraded_and_reconciles_unchanged() {
         .unwrap();
     assert_eq!(d.match_by, Some(sync_core::reconcile::MatchKey::Nisn));
 }
+
+#[test]
+fn reconcile_batch_sees_a_local_edit_made_after_staging() {
+    let (_d, store) = new_store();
+    apply_all(&store, stage(&store, &pull_of(students(2)), 0), 1);
+    let mut s = students(2);
+    s[0].insert("alamat_jalan".into(), json!("Jl. Dapodik"));
+    let b2 = stage(&store, &pull_of(s), 10);
+    let id = uuid(0);
+    assert_eq!(row_of(&store, b2, &id).status, StagingStatus::Matched);
+    store
+        .edit_register(
+            Entity::PesertaDidik,
+            &id,
+            "alamat_jalan",
+            json!("Jl. Lokal"),
+            "tester",
+            11,
+        )
+        .unwrap();
+    let batch = store.reconcile_batch(b2, 12).unwrap();
+    assert_eq!(row_of(&store, b2, &id).status, StagingStatus::Conflict);
+    assert_eq!(batch.counts["peserta_didik"].conflict, 1);
+    assert_eq!(batch.counts["peserta_didik"].matched, 1);
+}

@@ -11,6 +11,7 @@ use super::register::{
 use super::{Store, StoreError};
 use crate::reconcile::diff::{self, merge, FieldChoice, FieldDiff, MergeError};
 use crate::reconcile::{Finding, MatchKey};
+
 use crate::staging::{StagingRow, StagingStatus};
 use dapodik_webservice::Entity;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -751,5 +752,112 @@ fn apply_one(
             }
             Ok(Ok((true, audited)))
         }
+    }
+}
+
+impl Store {
+    /// Reconcile the pulled records of a staged batch again against the register as it is now (after
+    /// local edits or another apply): statuses, reasons, findings and matches of its record rows are
+    /// recomputed exactly as staging computes them, in one transaction; row ids, decisions and removal
+    /// rows are kept; the batch's counts are updated. Reconciling an unchanged register gives the
+    /// result staging gave.
+    pub fn reconcile_batch(&self, batch_id: i64, now_ms: i64) -> Result<crate::Batch, StoreError> {
+        use crate::reconcile::identity::Date;
+        use crate::reconcile::matching::match_keys;
+        use crate::reconcile::Checker;
+        use crate::staging::{format_uuid, key_of, parse_hex_digest};
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_succeeded(&tx, batch_id)?;
+        let mut counts = crate::queue::empty_counts();
+        for entity in Entity::ALL {
+            let mut reconciler = super::register::load_reconciler(&tx, entity)?;
+            let mut checker = Checker::new(Date::from_unix_ms(now_ms));
+            let rows: Vec<(i64, String, String)> = tx
+                .prepare_cached(
+                    "SELECT id, record, content_hash FROM staging_row \
+                     WHERE batch_id = ?1 AND entity = ?2 AND kind = 'record' ORDER BY seq",
+                )?
+                .query_map(params![batch_id, entity.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            let tally = counts
+                .get_mut(entity.as_str())
+                .expect("every entity has counts");
+            let mut secondary: Vec<(usize, i64, StagingStatus)> = Vec::new();
+            for (position, (id, json, hash)) in rows.into_iter().enumerate() {
+                let record: dapodik_webservice::Record = serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Corrupt(format!("staging record {id}: {e}")))?;
+                let hash = parse_hex_digest(&hash)
+                    .ok_or_else(|| StoreError::Corrupt(format!("staging hash {id}")))?;
+                let findings = checker.check(entity, &record);
+                let keys = match_keys(entity, &record);
+                let v = reconciler.classify(key_of(entity, &record), &hash, &keys, &mut || {
+                    Some(record.clone())
+                });
+                if let Some((_, how)) = v.matched {
+                    if how != MatchKey::Uuid {
+                        secondary.push((position, id, v.status));
+                    }
+                }
+                tx.prepare_cached(
+                    "UPDATE staging_row SET status = ?2, reasons = ?3, findings = ?4, match_id = ?5, \
+                     match_by = ?6 WHERE id = ?1",
+                )?
+                .execute(params![
+                    id,
+                    v.status.as_str(),
+                    serde_json::to_string(&v.reasons).expect("strings serialise"),
+                    serde_json::to_string(&findings).expect("findings serialise"),
+                    v.matched
+                        .map(|(k, _)| String::from_utf8(format_uuid(k).to_vec()).expect("ASCII")),
+                    v.matched.map(|(_, how)| how.as_str()),
+                ])?;
+                match v.status {
+                    StagingStatus::New => tally.new += 1,
+                    StagingStatus::Matched => tally.matched += 1,
+                    StagingStatus::Conflict => tally.conflict += 1,
+                    StagingStatus::Rejected => tally.rejected += 1,
+                }
+            }
+            for (position, reason) in reconciler.finish().ambiguous {
+                if let Some((_, id, status)) = secondary.iter().find(|(p, _, _)| *p == position) {
+                    tx.prepare_cached(
+                        "UPDATE staging_row SET status = 'CONFLICT', reasons = ?2, match_id = NULL, \
+                         match_by = NULL WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        id,
+                        serde_json::to_string(&[reason]).expect("strings serialise")
+                    ])?;
+                    if *status == StagingStatus::Matched {
+                        tally.matched -= 1;
+                        tally.conflict += 1;
+                    }
+                }
+            }
+            let removals: i64 = tx
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM staging_row WHERE batch_id = ?1 AND entity = ?2 AND kind = 'removal'",
+                )?
+                .query_row(params![batch_id, entity.as_str()], |r| r.get(0))?;
+            tally.conflict += removals as u64;
+        }
+        let batch = tx
+            .prepare_cached(&format!(
+                "UPDATE sync_batch SET counts = ?2 WHERE id = ?1 RETURNING {}",
+                super::batches::BATCH_COLUMNS
+            ))?
+            .query_row(
+                params![
+                    batch_id,
+                    serde_json::to_string(&counts).expect("counts serialise")
+                ],
+                super::batches::batch_from_row,
+            )
+            .map_err(store_error)?;
+        tx.commit()?;
+        Ok(batch)
     }
 }
