@@ -5,6 +5,8 @@
 #
 # Needs: libwebkit2gtk-4.1-dev, webkit2gtk-driver (WebKitWebDriver), xvfb, dbus, Node >= 20.19,
 # `cargo install tauri-driver --locked`, and `npm ci` in ui/.
+# Before the end-to-end test it runs the desktop crate's own unit tests (cargo test excludes that crate
+# elsewhere because it needs the GUI libraries); E2E_SKIP_UNIT=1 skips them.
 # Env: E2E_SKIP_BUILD=1 reuses the existing build; E2E_SYNC_TIMEOUT_MS (default 120000);
 # DAPODIK_SYNC_DEMO_STUDENTS (default 10000: the Staging table must scroll smoothly through them all).
 set -euo pipefail
@@ -22,6 +24,11 @@ if [[ "${E2E_SKIP_BUILD:-}" != "1" ]]; then
   (cd ui && npm run build)
   echo "e2e: building the desktop binary (UI embedded)" >&2
   cargo build -p dapodik-sync-desktop --features custom-protocol
+fi
+
+if [[ "${E2E_SKIP_UNIT:-}" != "1" ]]; then
+  echo "e2e: unit tests of the desktop shell" >&2
+  cargo test -p dapodik-sync-desktop
 fi
 
 export E2E_APP="$root/target/debug/dapodik-sync-desktop"

@@ -17,6 +17,8 @@ export interface AppInfo {
   school_name: string | null;
   db_path: string;
   version: string;
+  /** False when sync is switched off (DAPODIK_SYNC_ENABLED=false): batches are recorded, not run. */
+  sync_enabled: boolean;
 }
 
 export interface BatchError {

@@ -20,9 +20,6 @@ async function start(root: HTMLElement): Promise<void> {
   const book = new BatchBook();
   const banner = h("div", { class: "banner", testid: "error-banner", attrs: { role: "alert" } });
   banner.hidden = true;
-  const toast = h("div", { class: "toast", attrs: { role: "status", "aria-live": "polite" } });
-  toast.hidden = true;
-  let toastTimer: ReturnType<typeof setTimeout> | null = null;
 
   const ctx: ScreenContext = {
     book,
@@ -39,12 +36,6 @@ async function start(root: HTMLElement): Promise<void> {
         ),
       );
       banner.hidden = false;
-    },
-    notify: (message) => {
-      toast.textContent = message;
-      toast.hidden = false;
-      if (toastTimer) clearTimeout(toastTimer);
-      toastTimer = setTimeout(() => (toast.hidden = true), 4000);
     },
   };
 
@@ -104,12 +95,15 @@ async function start(root: HTMLElement): Promise<void> {
   );
 
   clear(root);
-  root.append(header, banner, main, toast);
+  root.append(header, banner, main);
   show("batch");
 
   try {
     const info = await api.appInfo();
     renderMode(modeSlot, info);
+    if (!info.sync_enabled) {
+      root.insertBefore(h("div", { class: "notice", testid: "sync-disabled", attrs: { role: "status" } }, t("header.syncDisabled")), main);
+    }
   } catch (err) {
     ctx.reportError(err);
   }

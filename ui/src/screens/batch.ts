@@ -11,7 +11,6 @@ import { batchStatusLabel, entityLabel, FUNCTIONS, functionLabel, functionOrder,
 export interface ScreenContext {
   book: BatchBook;
   reportError: (err: unknown) => void;
-  notify: (message: string) => void;
 }
 
 export class BatchScreen {
@@ -201,6 +200,8 @@ export class BatchScreen {
       );
     } else if (batch.status === "PENDING") {
       card.appendChild(h("p", { class: "muted" }, t("batch.waiting")));
+    } else if (batch.status === "CANCELLED") {
+      card.appendChild(h("p", { class: "muted" }, t("batch.cancelledNote")));
     }
 
     if (batch.error) {
