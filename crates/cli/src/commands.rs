@@ -36,6 +36,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Edit(args) => crate::review::edit(cli.db, args),
         Command::Register(args) => crate::review::register(cli.db, args),
         Command::Audit(args) => crate::review::audit(cli.db, args),
+        Command::Reconcile(args) => crate::review::reconcile(cli.db, args),
         Command::Doctor(args) => doctor(args).await,
         Command::Capture(args) => capture(args).await,
         Command::Port { install_dir, json } => port(install_dir, json),

@@ -63,6 +63,8 @@ pub enum Command {
     Register(review::RegisterArgs),
     /// The audit log (newest first).
     Audit(review::AuditArgs),
+    /// Reconcile a staged batch again against the register as it is now (after edits or an apply).
+    Reconcile(review::ReconcileArgs),
     /// Check a Web Service connection step by step and say what to fix.
     Doctor(DoctorArgs),
     /// Save the raw responses of a Web Service as a capture folder (optionally masked for support).

@@ -105,6 +105,15 @@ pub struct AuditArgs {
     pub json: bool,
 }
 
+#[derive(clap::Args)]
+pub struct ReconcileArgs {
+    /// The batch (default: the newest staged batch).
+    #[arg(long)]
+    pub batch: Option<i64>,
+    #[arg(long)]
+    pub json: bool,
+}
+
 fn open(db: Option<PathBuf>) -> Result<Store, CliError> {
     let path = match db {
         Some(p) => p,
@@ -460,5 +469,21 @@ pub fn audit(db: Option<PathBuf>, args: AuditArgs) -> Result<ExitCode, CliError>
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn reconcile(db: Option<PathBuf>, args: ReconcileArgs) -> Result<ExitCode, CliError> {
+    let store = open(db)?;
+    let batch = match args.batch {
+        Some(b) => b,
+        None => store
+            .staging_latest_batch()
+            .map_err(CliError::store)?
+            .ok_or_else(|| CliError::usage("belum ada batch yang di-staging".into()))?,
+    };
+    let b = store
+        .reconcile_batch(batch, now_ms())
+        .map_err(CliError::store)?;
+    output::print_batch_result(&b, args.json);
     Ok(ExitCode::SUCCESS)
 }

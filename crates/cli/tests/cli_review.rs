@@ -347,6 +347,11 @@ fn review_a_second_semester_offline() {
     );
     assert_eq!(renamed_now[0]["record"]["nama"], "NAMA LOKAL");
 
+    // Reconciling the batch again: what is applied is unchanged, the resolved rows stay decided.
+    let again = ok_json(&db, &["reconcile", "--batch", &batch.to_string(), "--json"]);
+    assert_eq!(again["batch_id"], batch);
+    assert_eq!(again["status"], "SUCCEEDED");
+
     // The audit log: who, when, what, before → after.
     let audit = ok_json(&db, &["audit", "--json"]);
     let audit = audit.as_array().unwrap();
