@@ -8,7 +8,7 @@
 
 use dapodik_webservice::capture::CaptureDir;
 use dapodik_webservice::pull;
-use dapodik_webservice::Function;
+use dapodik_webservice::{Entity, Function};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -24,6 +24,14 @@ fn main() {
     if args.first().map(String::as_str) == Some("--child") {
         let dir = PathBuf::from(&args[1]);
         child(&dir);
+        return;
+    }
+    // `--generate N DIR`: only write the bodies (to profile `--child DIR` on its own).
+    if args.first().map(String::as_str) == Some("--generate") {
+        let n: usize = args[1].parse().expect("students");
+        let dir = PathBuf::from(&args[2]);
+        std::fs::create_dir_all(&dir).unwrap();
+        generate(n, &dir);
         return;
     }
     let sizes: Vec<usize> = if args.is_empty() {
@@ -69,14 +77,7 @@ fn generate(students: usize, dir: &Path) {
 }
 
 fn child(dir: &Path) {
-    // The bodies, in memory as a client would hold them after receiving them.
     let capture = CaptureDir::open(dir).unwrap();
-    let responses: Vec<_> = Function::ALL
-        .iter()
-        .map(|&f| (f, capture.fetch(f).unwrap()))
-        .collect();
-    let students = count_students(&responses);
-
     let db_dir = tempfile::tempdir().unwrap();
     let store = Store::open(&db_dir.path().join("bench.sqlite3")).unwrap();
     let batch = store
@@ -93,8 +94,10 @@ fn child(dir: &Path) {
     let claimed = store.claim_next(0).unwrap().expect("claimed");
     assert_eq!(claimed.id, batch.id);
 
+    // The bodies are files, as a pull holds them after receiving them (a large HTTP body is spooled
+    // to a file while it arrives); the pipeline reads each when its entity is staged.
     let started = Instant::now();
-    let raw_pull = pull::from_responses(NPSN, responses.clone()).unwrap();
+    let raw_pull = pull::from_capture(NPSN, &capture).unwrap();
     let done = store.stage_pull(batch.id, &raw_pull, 1).unwrap();
     let pipeline_secs = started.elapsed().as_secs_f64();
     let rows: u64 = done
@@ -102,10 +105,19 @@ fn child(dir: &Path) {
         .values()
         .map(|c| c.new + c.matched + c.conflict + c.rejected)
         .sum();
+    let students: u64 = done
+        .counts
+        .get(Entity::PesertaDidik.as_str())
+        .map(|c| c.new + c.matched + c.conflict + c.rejected)
+        .unwrap_or(0);
     drop(raw_pull);
     // Peak memory of the pipeline alone (the raw insert below holds every row at once).
     let pipeline_peak = peak_rss_mb();
 
+    let responses: Vec<_> = Function::ALL
+        .iter()
+        .map(|&f| (f, capture.fetch(f).unwrap()))
+        .collect();
     let raw_rate = raw_insert(&db_dir.path().join("raw.sqlite3"), &responses);
     let pipeline_rate = rows as f64 / pipeline_secs;
     println!(
@@ -113,21 +125,6 @@ fn child(dir: &Path) {
         pipeline_rate / raw_rate,
         pipeline_peak
     );
-}
-
-fn count_students(responses: &[(Function, dapodik_webservice::source::RawResponse)]) -> usize {
-    let (_, r) = responses
-        .iter()
-        .find(|(f, _)| *f == Function::GetPesertaDidik)
-        .unwrap();
-    let summary = dapodik_webservice::decode::decode_each(
-        Function::GetPesertaDidik,
-        r.http_status,
-        &r.body,
-        &mut |_| Ok(()),
-    )
-    .unwrap();
-    summary.rows
 }
 
 /// The same rows (id + record JSON + hash-sized text) inserted into a bare table with a prepared

@@ -77,13 +77,18 @@ fn main() {
         started.elapsed()
     );
 
-    let pd_response = raw.response(Function::GetPesertaDidik).unwrap().clone();
+    let pd_body = raw
+        .response(Function::GetPesertaDidik)
+        .unwrap()
+        .body
+        .load()
+        .unwrap();
     let cpu0 = cpu_seconds();
     let t = Instant::now();
     let decoded = dapodik_webservice::decode::decode_each(
         Function::GetPesertaDidik,
         200,
-        &pd_response.body,
+        &pd_body,
         &mut |_| Ok(()),
     )
     .unwrap();
@@ -95,31 +100,31 @@ fn main() {
     );
     let cpu0 = cpu_seconds();
     let t = Instant::now();
-    dapodik_webservice::decode::decode_each(
-        Function::GetPesertaDidik,
-        200,
-        &pd_response.body,
-        &mut |r| {
-            drop(dapodik_webservice::normalise::normalise_owned(
-                Entity::PesertaDidik,
-                r,
-            ));
-            Ok(())
-        },
-    )
+    dapodik_webservice::decode::decode_each(Function::GetPesertaDidik, 200, &pd_body, &mut |r| {
+        drop(dapodik_webservice::normalise::normalise_owned(
+            Entity::PesertaDidik,
+            r,
+        ));
+        Ok(())
+    })
     .unwrap();
     eprintln!(
         "decode + normalise: {:.2?} wall, {:.2} s CPU",
         t.elapsed(),
         cpu_seconds() - cpu0
     );
-    let rb_response = raw.response(Function::GetRombonganBelajar).unwrap().clone();
+    let rb_body = raw
+        .response(Function::GetRombonganBelajar)
+        .unwrap()
+        .body
+        .load()
+        .unwrap();
     let cpu0 = cpu_seconds();
     let t = Instant::now();
     dapodik_webservice::decode::decode_each(
         Function::GetRombonganBelajar,
         200,
-        &rb_response.body,
+        &rb_body,
         &mut |_| Ok(()),
     )
     .unwrap();

@@ -5,7 +5,7 @@
 //! decimal text (200 when absent). A missing `.body` file reads as a 404 (function missing in that
 //! build). [`CaptureDir`] reads a folder; [`write_capture`] writes one (`dapodik-sync capture`).
 
-use crate::source::RawResponse;
+use crate::source::{HeldBody, HeldResponse, RawResponse};
 use crate::{ErrorCode, Function, WsError};
 use std::path::{Path, PathBuf};
 
@@ -65,7 +65,41 @@ impl CaptureDir {
                 ))
             }
         };
-        let http_status = match std::fs::read_to_string(self.status_path(function)) {
+        let http_status = self.status(function)?;
+        Ok(RawResponse {
+            http_status,
+            body: bytes::Bytes::from(body),
+        })
+    }
+
+    /// The captured response of `function` for a pull: the body stays in its file, read back when
+    /// its entity is decoded; a missing body is a 404.
+    pub fn fetch_held(&self, function: Function) -> Result<HeldResponse, WsError> {
+        let path = self.body_path(function);
+        let len = match std::fs::metadata(&path) {
+            Ok(meta) => meta.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(HeldResponse {
+                    http_status: 404,
+                    body: HeldBody::Memory(bytes::Bytes::new()),
+                });
+            }
+            Err(e) => {
+                return Err(WsError::new(
+                    ErrorCode::NotConfigured,
+                    format!("capture file {} cannot be read: {e}", path.display()),
+                ))
+            }
+        };
+        Ok(HeldResponse {
+            http_status: self.status(function)?,
+            body: HeldBody::File { path, len },
+        })
+    }
+
+    /// The transport status of `function` (200 without a `.status` file).
+    fn status(&self, function: Function) -> Result<u16, WsError> {
+        match std::fs::read_to_string(self.status_path(function)) {
             Ok(text) => parse_status(text.trim()).ok_or_else(|| {
                 WsError::new(
                     ErrorCode::MalformedResponse,
@@ -74,22 +108,16 @@ impl CaptureDir {
                         self.status_path(function).display()
                     ),
                 )
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 200,
-            Err(e) => {
-                return Err(WsError::new(
-                    ErrorCode::NotConfigured,
-                    format!(
-                        "capture file {} cannot be read: {e}",
-                        self.status_path(function).display()
-                    ),
-                ))
-            }
-        };
-        Ok(RawResponse {
-            http_status,
-            body: bytes::Bytes::from(body),
-        })
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(200),
+            Err(e) => Err(WsError::new(
+                ErrorCode::NotConfigured,
+                format!(
+                    "capture file {} cannot be read: {e}",
+                    self.status_path(function).display()
+                ),
+            )),
+        }
     }
 }
 

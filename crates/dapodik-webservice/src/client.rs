@@ -4,17 +4,21 @@
 //! - A short connect timeout (is Dapodik there at all?) and a long read timeout (a big school's server
 //!   runs several queries per student before the first byte): a slow-but-alive request is not failed.
 //!   There is no total timeout.
-//! - The body is streamed into memory with a size cap (`ResponseTooLarge`) and a progress callback
-//!   (bytes so far). Nothing is decoded here: see [`crate::decode`].
+//! - The body is streamed with a size cap (`ResponseTooLarge`) and a progress callback (bytes so far),
+//!   into memory ([`WebServiceClient::fetch`]) or, for a pull, into memory up to [`SPOOL_ABOVE`] bytes
+//!   and then into a file in a folder the caller owns ([`WebServiceClient::fetch_spooled`]), so a pull
+//!   of a big school does not keep every body in memory. Nothing is decoded here: see [`crate::decode`].
 //! - Connection refused, DNS failure, unreachable host, connect timeout → `DapodikUnreachable`;
 //!   a read timeout → `Timeout`; a connection that breaks mid-body → `MalformedResponse`.
 //! - No proxy: Dapodik is on this PC or the school LAN, and a system proxy would only be in the way.
 //! - The key is never logged, never in a URL, never in `Debug` or an error detail; the header value is
 //!   marked sensitive.
 
-use crate::source::{ProgressFn, RawResponse};
+use crate::source::{HeldBody, HeldResponse, ProgressFn, RawResponse};
 use crate::{ErrorCode, Function, WsError};
 use reqwest::header::{HeaderValue, AUTHORIZATION};
+use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -33,6 +37,9 @@ impl Default for ClientConfig {
         }
     }
 }
+
+/// A body larger than this is written to a file by [`WebServiceClient::fetch_spooled`].
+pub const SPOOL_ABOVE: usize = 1 << 20;
 
 pub struct WebServiceClient {
     base_url: String,
@@ -143,6 +150,34 @@ impl WebServiceClient {
         function: Function,
         progress: &ProgressFn,
     ) -> Result<RawResponse, WsError> {
+        let held = self.fetch_into(function, progress, None).await?;
+        let body = match held.body {
+            HeldBody::Memory(body) => body,
+            HeldBody::File { .. } => unreachable!("no spool folder, no file"),
+        };
+        Ok(RawResponse {
+            http_status: held.http_status,
+            body,
+        })
+    }
+
+    /// [`fetch`](Self::fetch), with a body over [`SPOOL_ABOVE`] bytes written to
+    /// `spool/<function>.body` (created readable by its owner only; the caller deletes the folder).
+    pub async fn fetch_spooled(
+        &self,
+        function: Function,
+        progress: &ProgressFn,
+        spool: &Path,
+    ) -> Result<HeldResponse, WsError> {
+        self.fetch_into(function, progress, Some(spool)).await
+    }
+
+    async fn fetch_into(
+        &self,
+        function: Function,
+        progress: &ProgressFn,
+        spool: Option<&Path>,
+    ) -> Result<HeldResponse, WsError> {
         let url = self.function_url(function)?;
         let what = format!("{} {}", function.name(), self.base_url);
         tracing::debug!(function = function.name(), base_url = %self.base_url, "requesting Web Service function");
@@ -152,16 +187,20 @@ impl WebServiceClient {
             .await
             .map_err(|e| transport_error(&what, &e))?;
         let http_status = response.status().as_u16();
+        let spool_path = spool.map(|dir| dir.join(format!("{}.body", function.name())));
         let body = self
-            .read_body(response, &what, &mut |bytes| progress(function, bytes))
+            .read_body(response, &what, spool_path.as_deref(), &mut |bytes| {
+                progress(function, bytes)
+            })
             .await?;
         tracing::debug!(
             function = function.name(),
             http_status,
             bytes = body.len(),
+            spooled = matches!(body, HeldBody::File { .. }),
             "Web Service response received"
         );
-        Ok(RawResponse { http_status, body })
+        Ok(HeldResponse { http_status, body })
     }
 
     /// `GET {base}/` without a token — Dapodik's login page: "is Dapodik running there?".
@@ -177,16 +216,19 @@ impl WebServiceClient {
             .map_err(|e| transport_error(&what, &e))?;
         let status = response.status().as_u16();
         // Read (and drop) a bounded body so the connection ends cleanly; its content does not matter.
-        let _ = self.read_body(response, &what, &mut |_| {}).await;
+        let _ = self.read_body(response, &what, None, &mut |_| {}).await;
         Ok(status)
     }
 
+    /// Read the body with the size cap; past [`SPOOL_ABOVE`] bytes, into the file `spool_path`
+    /// when one is given.
     async fn read_body(
         &self,
         mut response: reqwest::Response,
         what: &str,
+        spool_path: Option<&Path>,
         progress: &mut (dyn FnMut(u64) + Send),
-    ) -> Result<bytes::Bytes, WsError> {
+    ) -> Result<HeldBody, WsError> {
         let max = self.config.max_response_bytes;
         let too_large = || {
             WsError::new(
@@ -199,22 +241,79 @@ impl WebServiceClient {
             return Err(too_large());
         }
         // Pre-size from Content-Length (bounded), so a 100 MB body is not copied while growing.
-        let initial = declared.unwrap_or(64 * 1024).min(max).min(1 << 30) as usize;
+        let memory_cap = if spool_path.is_some() {
+            SPOOL_ABOVE as u64 + 64 * 1024
+        } else {
+            1 << 30
+        };
+        let initial = declared.unwrap_or(64 * 1024).min(max).min(memory_cap) as usize;
         let mut body: Vec<u8> = Vec::with_capacity(initial);
+        let mut file: Option<(std::io::BufWriter<std::fs::File>, &Path)> = None;
+        let mut received: u64 = 0;
         progress(0);
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| body_error(what, body.len(), &e))?
+            .map_err(|e| body_error(what, received as usize, &e))?
         {
-            if body.len() as u64 + chunk.len() as u64 > max {
+            if received + chunk.len() as u64 > max {
                 return Err(too_large());
             }
-            body.extend_from_slice(&chunk);
-            progress(body.len() as u64);
+            received += chunk.len() as u64;
+            match (&mut file, spool_path) {
+                (Some((out, path)), _) => out
+                    .write_all(&chunk)
+                    .map_err(|e| spool_error(what, path, &e))?,
+                (None, Some(path)) if body.len() + chunk.len() > SPOOL_ABOVE => {
+                    let mut out = std::io::BufWriter::with_capacity(
+                        256 * 1024,
+                        create_private_file(path).map_err(|e| spool_error(what, path, &e))?,
+                    );
+                    out.write_all(&body)
+                        .and_then(|_| out.write_all(&chunk))
+                        .map_err(|e| spool_error(what, path, &e))?;
+                    body = Vec::new();
+                    file = Some((out, path));
+                }
+                (None, _) => body.extend_from_slice(&chunk),
+            }
+            progress(received);
         }
-        Ok(bytes::Bytes::from(body))
+        match file {
+            Some((out, path)) => {
+                out.into_inner()
+                    .map_err(|e| spool_error(what, path, e.error()))?;
+                Ok(HeldBody::File {
+                    path: path.to_path_buf(),
+                    len: received,
+                })
+            }
+            None => Ok(HeldBody::Memory(bytes::Bytes::from(body))),
+        }
     }
+}
+
+/// A new file readable and writable by its owner only (it holds personal data).
+fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// The spool file cannot be written (disk full, temporary folder gone): retryable, nothing was staged.
+fn spool_error(what: &str, path: &Path, e: &std::io::Error) -> WsError {
+    WsError::new(
+        ErrorCode::ServerFault,
+        format!(
+            "{what}: response cannot be kept in the temporary file {}: {e}",
+            path.display()
+        ),
+    )
 }
 
 fn normalise_base_url(base_url: &str) -> Result<String, WsError> {

@@ -4,10 +4,16 @@
 //! [`fetch_school`]: `getSekolah` first; it is decoded and its normalised `npsn` must equal the
 //! configured NPSN (else `WrongSchool`, and nothing else is fetched: the Web Service returns the data
 //! of the school the key was registered for, whatever NPSN is sent). Then `getPesertaDidik`, `getGtk`
-//! and `getRombonganBelajar` are fetched, raw bodies kept as bytes. Each body is checked right after
-//! it arrives with [`decode::precheck`] (error envelopes, statuses, refusals), so an error such as
-//! key-not-registered fails the pull before anything is staged; all four functions are required, so
-//! a 404 on any of them is `FunctionMissing`. [`from_responses`] does the same without I/O.
+//! and `getRombonganBelajar` are fetched. Each body is checked right after it arrives with
+//! [`decode::precheck`] (error envelopes, statuses, refusals; only the head of a large body is read
+//! for that), so an error such as key-not-registered fails the pull before anything is staged; all
+//! four functions are required, so a 404 on any of them is `FunctionMissing`. [`from_responses`]
+//! does the same without I/O, from bodies in memory; [`from_capture`] from a capture folder.
+//!
+//! Memory: a large HTTP body is spooled to a file in a private temporary folder while it is received
+//! (deleted when the [`RawPull`] is dropped: it holds children's data), and a capture's bodies stay
+//! in their files. [`RawPull::for_each_record`] reads one body at a time and drops it after, so a
+//! pull holds at most one large body (plus the class membership) in memory.
 //!
 //! [`RawPull::for_each_record`]: decode + normalise + correct, one record at a time.
 //! Stale-field correction (shared doc "Server bugs"):
@@ -25,7 +31,7 @@
 
 use crate::decode::{self, DecodeSummary};
 use crate::normalise::{looks_like_uuid, normalise_owned};
-use crate::source::{ProgressFn, RawResponse, Source};
+use crate::source::{HeldResponse, ProgressFn, RawResponse, Source};
 use crate::{Entity, ErrorCode, Function, Record, WsError};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -36,11 +42,13 @@ pub struct RawPull {
     pub npsn: String,
     /// The normalised school profile (`getSekolah`).
     pub sekolah: Record,
-    /// Raw responses of every function fetched, in [`Function::ALL`] order, `getSekolah` included
-    /// (so a pull can be written as a capture with [`crate::capture::write_capture`]).
-    pub responses: Vec<(Function, RawResponse)>,
+    /// Raw responses of every function fetched, in [`Function::ALL`] order, `getSekolah` included;
+    /// bodies in memory or in files (see the module docs).
+    pub responses: Vec<(Function, HeldResponse)>,
     /// Notes for the batch, in Indonesian (e.g. an optional function missing in this build).
     pub notes: Vec<String>,
+    /// The private folder holding spooled bodies, deleted when the last clone of the pull is dropped.
+    spool: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 /// What streaming one entity said besides its records.
@@ -84,8 +92,13 @@ impl RawPull {
         }
     }
 
+    /// The private folder holding this pull's spooled bodies, if any (deleted on drop).
+    pub fn spool_path(&self) -> Option<&std::path::Path> {
+        self.spool.as_deref().map(tempfile::TempDir::path)
+    }
+
     /// The raw response of `function`, if it was fetched.
-    pub fn response(&self, function: Function) -> Option<&RawResponse> {
+    pub fn response(&self, function: Function) -> Option<&HeldResponse> {
         self.responses
             .iter()
             .find(|(f, _)| *f == function)
@@ -106,16 +119,17 @@ impl RawPull {
             )
         })?;
         let mut semester_id: Option<String> = None;
-        let decoded =
-            decode::decode_each(function, response.http_status, &response.body, &mut |raw| {
-                let record = normalise_owned(entity, raw);
-                if semester_id.is_none() {
-                    if let Some(Value::String(s)) = record.get("semester_id") {
-                        semester_id = Some(s.clone());
-                    }
+        // Read now, dropped when this entity is done.
+        let body = response.body.load()?;
+        let decoded = decode::decode_each(function, response.http_status, &body, &mut |raw| {
+            let record = normalise_owned(entity, raw);
+            if semester_id.is_none() {
+                if let Some(Value::String(s)) = record.get("semester_id") {
+                    semester_id = Some(s.clone());
                 }
-                on_record(record)
-            })?;
+            }
+            on_record(record)
+        })?;
         Ok(EntitySummary {
             records: decoded.rows,
             incomplete: is_incomplete(&decoded),
@@ -129,10 +143,11 @@ impl RawPull {
         let Some(response) = self.response(Function::GetRombonganBelajar) else {
             return Ok(membership);
         };
+        let body = response.body.load()?;
         decode::decode_each_as::<ClassMembers>(
             Function::GetRombonganBelajar,
             response.http_status,
-            &response.body,
+            &body,
             &mut |class| {
                 if let Some(class_id) = class.rombongan_belajar_id.0 {
                     for student in class.anggota_rombel.0 {
@@ -204,29 +219,95 @@ impl SchoolPull {
 }
 
 /// Fetch one school's raw responses from `source`; `progress` gets (function, bytes so far).
+/// Large HTTP bodies are spooled to a private folder under the system's temporary folder.
 pub async fn fetch_school(
     source: &Source,
     npsn: &str,
     progress: &ProgressFn,
 ) -> Result<RawPull, WsError> {
+    fetch_school_in(source, npsn, progress, &std::env::temp_dir()).await
+}
+
+/// [`fetch_school`] with spooled bodies in a private folder created under `spool_parent`.
+pub async fn fetch_school_in(
+    source: &Source,
+    npsn: &str,
+    progress: &ProgressFn,
+    spool_parent: &std::path::Path,
+) -> Result<RawPull, WsError> {
     let npsn = configured_npsn(npsn)?;
-    let sekolah_response = source.fetch(Function::GetSekolah, progress).await?;
+    let spool = match source {
+        Source::Http(_) => Some(std::sync::Arc::new(spool_folder(spool_parent)?)),
+        Source::Capture(_) => None,
+    };
+    let spool_path = spool
+        .as_ref()
+        .map(|d| d.path().to_path_buf())
+        .unwrap_or_default();
+    let sekolah_response = source
+        .fetch_held(Function::GetSekolah, progress, &spool_path)
+        .await?;
     let sekolah = check_school(&npsn, &sekolah_response)?;
     let mut pull = RawPull {
         npsn,
         sekolah,
         responses: vec![(Function::GetSekolah, sekolah_response)],
         notes: Vec::new(),
+        spool,
     };
     for function in Function::ALL
         .into_iter()
         .filter(|f| *f != Function::GetSekolah)
     {
-        let response = source.fetch(function, progress).await?;
+        let response = source.fetch_held(function, progress, &spool_path).await?;
         check_response(function, &response, &mut pull.notes)?;
         pull.responses.push((function, response));
     }
     Ok(pull)
+}
+
+/// [`fetch_school`] from a capture folder, without async: bodies stay in their files.
+pub fn from_capture(npsn: &str, capture: &crate::capture::CaptureDir) -> Result<RawPull, WsError> {
+    let npsn = configured_npsn(npsn)?;
+    let sekolah_response = capture.fetch_held(Function::GetSekolah)?;
+    let sekolah = check_school(&npsn, &sekolah_response)?;
+    let mut pull = RawPull {
+        npsn,
+        sekolah,
+        responses: vec![(Function::GetSekolah, sekolah_response)],
+        notes: Vec::new(),
+        spool: None,
+    };
+    for function in Function::ALL
+        .into_iter()
+        .filter(|f| *f != Function::GetSekolah)
+    {
+        let response = capture.fetch_held(function)?;
+        check_response(function, &response, &mut pull.notes)?;
+        pull.responses.push((function, response));
+    }
+    Ok(pull)
+}
+
+/// A new folder for spooled bodies, created readable by its owner only (0700 on unix; on Windows the
+/// user's temporary folder is already private to the user).
+fn spool_folder(parent: &std::path::Path) -> Result<tempfile::TempDir, WsError> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("dapodik-sync-pull-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir_in(parent).map_err(|e| {
+        WsError::new(
+            ErrorCode::ServerFault,
+            format!(
+                "no temporary folder for the responses under {}: {e}",
+                parent.display()
+            ),
+        )
+    })
 }
 
 /// [`fetch_school`] without I/O, from bodies already in hand (capture files, benchmarks, tests).
@@ -243,13 +324,14 @@ pub fn from_responses(
             by_function.push((function, response));
         }
     }
-    let mut take = |function: Function| -> RawResponse {
+    let mut take = |function: Function| -> HeldResponse {
         match by_function.iter().position(|(f, _)| *f == function) {
-            Some(i) => by_function.swap_remove(i).1,
+            Some(i) => by_function.swap_remove(i).1.into(),
             None => RawResponse {
                 http_status: 404,
                 body: bytes::Bytes::new(),
-            },
+            }
+            .into(),
         }
     };
     let sekolah_response = take(Function::GetSekolah);
@@ -259,6 +341,7 @@ pub fn from_responses(
         sekolah,
         responses: vec![(Function::GetSekolah, sekolah_response)],
         notes: Vec::new(),
+        spool: None,
     };
     for function in Function::ALL
         .into_iter()
@@ -280,9 +363,10 @@ fn configured_npsn(npsn: &str) -> Result<String, WsError> {
 }
 
 /// Decode `getSekolah`, normalise it and check its NPSN against the configured one.
-fn check_school(npsn: &str, response: &RawResponse) -> Result<Record, WsError> {
+fn check_school(npsn: &str, response: &HeldResponse) -> Result<Record, WsError> {
     let function = Function::GetSekolah;
-    let (rows, summary) = decode::decode_body(function, response.http_status, &response.body)?;
+    let body = response.body.load()?;
+    let (rows, summary) = decode::decode_body(function, response.http_status, &body)?;
     let mut rows = rows.into_iter();
     let (Some(raw), None) = (rows.next(), rows.next()) else {
         let code = if summary.rows == 0 {
@@ -316,10 +400,10 @@ fn check_school(npsn: &str, response: &RawResponse) -> Result<Record, WsError> {
 /// Check one required function's body before it is kept; add a note for an empty set.
 fn check_response(
     function: Function,
-    response: &RawResponse,
+    response: &HeldResponse,
     notes: &mut Vec<String>,
 ) -> Result<(), WsError> {
-    let summary = decode::precheck(function, response.http_status, &response.body)?;
+    let summary = precheck_held(function, response)?;
     if summary.empty_reported {
         notes.push(format!(
             "Dapodik menjawab bahwa data {} kosong ({}: \"Data … tidak ditemukan\"). Hal ini wajar \
@@ -329,6 +413,24 @@ fn check_response(
         ));
     }
     Ok(())
+}
+
+/// How much of a body in a file [`precheck_held`] reads first.
+const PRECHECK_HEAD: usize = 64 * 1024;
+
+/// [`decode::precheck`] of a held body, reading only its head when that settles it: a precheck that
+/// succeeds on the head reached `rows` within it, so it says what the whole body would; anything else
+/// (an error, or a head cut before `rows`) is decided on the whole body.
+fn precheck_held(function: Function, response: &HeldResponse) -> Result<DecodeSummary, WsError> {
+    let head = response.body.head(PRECHECK_HEAD)?;
+    if (head.len() as u64) < response.body.len() {
+        if let Ok(summary) = decode::precheck(function, response.http_status, &head) {
+            return Ok(summary);
+        }
+        let body = response.body.load()?;
+        return decode::precheck(function, response.http_status, &body);
+    }
+    decode::precheck(function, response.http_status, &head)
 }
 
 fn entity_label(entity: Entity) -> &'static str {
