@@ -205,4 +205,52 @@ mod tests {
         worker.shutdown().await;
         demo.shutdown().await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn real_mode_reads_the_key_from_the_named_variable_when_the_batch_runs() {
+        let sim = dapodik_sim::SimServer::start(dapodik_sim::SimConfig {
+            key: "REAL-KEY-42".into(),
+            students: 25,
+            ..Default::default()
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("real.sqlite3")).unwrap();
+        let real = RealConnection {
+            url: sim.base_url(),
+            npsn: sim.npsn().to_string(),
+            key_env: "SCHOOL_WS_KEY".into(),
+        };
+        let resolver = sources(
+            None,
+            Some(real.clone()),
+            &[("SCHOOL_WS_KEY", "REAL-KEY-42")],
+        );
+        let worker =
+            sync_core::worker::spawn_worker(store.clone(), Settings::default(), Arc::new(resolver));
+        let queued = worker
+            .enqueue(NewBatch {
+                source: SourceKind::Webservice,
+                target: real.url.clone(),
+                npsn: real.npsn.clone(),
+                max_attempts: 3,
+            })
+            .await
+            .unwrap();
+        assert!(
+            !queued.target.contains("REAL-KEY"),
+            "the batch never holds the key"
+        );
+        let done = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            worker.wait_terminal(queued.id),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(done.status, BatchStatus::Succeeded, "{:?}", done.error);
+        assert_eq!(done.counts["peserta_didik"].new, 25);
+        worker.shutdown().await;
+        sim.shutdown().await;
+    }
 }
