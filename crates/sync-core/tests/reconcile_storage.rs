@@ -622,3 +622,33 @@ fn reconcile_batch_sees_a_local_edit_made_after_staging() {
     assert_eq!(batch.counts["peserta_didik"].conflict, 1);
     assert_eq!(batch.counts["peserta_didik"].matched, 1);
 }
+
+#[test]
+fn one_incomplete_entity_means_no_removals_at_all() {
+    let (_d, store) = new_store();
+    let staff = vec![teacher(1, "GURU SATU"), teacher(2, "GURU DUA")];
+    let pull = pull_of(students(2)).with(Entity::Gtk, staff.clone());
+    apply_all(&store, stage(&store, &pull, 0), 1);
+    // Staff (staged first) lose one record, but students come back as an empty set: nothing removed.
+    let mut next = pull_of(Vec::new()).with(Entity::Gtk, staff[..1].to_vec());
+    next.incomplete = vec![Entity::PesertaDidik];
+    let b = stage(&store, &next, 10);
+    let batch = store.batch(b).unwrap().unwrap();
+    assert_eq!(batch.counts["gtk"].conflict, 0);
+    assert_eq!(batch.counts["gtk"].matched, 1);
+    assert!(rows(&store, b, Entity::Gtk)
+        .iter()
+        .all(|r| r.status == StagingStatus::Matched));
+    assert!(batch
+        .notes
+        .iter()
+        .any(|n| n.contains("tidak ada data yang dianggap dihapus")));
+    // Complete again: the staff member who left is a removal row.
+    let b = stage(
+        &store,
+        &pull_of(students(2)).with(Entity::Gtk, staff[..1].to_vec()),
+        20,
+    );
+    let batch = store.batch(b).unwrap().unwrap();
+    assert_eq!(batch.counts["gtk"].conflict, 1);
+}

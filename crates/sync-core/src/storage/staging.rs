@@ -117,6 +117,8 @@ impl Store {
         let mut counts = empty_counts();
         let mut notes = notes.to_vec();
         let mut semester_id: Option<String> = None;
+        let mut any_incomplete = false;
+        let mut removals: Vec<Entity> = Vec::new();
         // Two threads: this one writes (the connection stays here); a scoped one runs the record
         // stream (decode, normalise) and prepares each row (canonical JSON, hash, key, label), then
         // frees the record on the thread that allocated it (the system allocator is slow at freeing
@@ -225,8 +227,10 @@ impl Store {
                         }
                     }
                 }
-                // Removals: only from a complete view of the entity (never from an empty-set
-                // response or a paging build); never applied without the operator.
+                // Removals: only from a complete pull (an empty-set response or a paging build
+                // makes it incomplete; see below for the other entities); never applied without the
+                // operator.
+                any_incomplete |= summary.incomplete;
                 if !summary.incomplete {
                     let removed =
                         serde_json::to_string(&[REASON_REMOVED]).expect("strings serialise");
@@ -250,12 +254,13 @@ impl Store {
                             ])?;
                             seq += 1;
                             tally.conflict += 1;
+                            removals.push(entity);
                         }
                     }
                 }
                 if summary.incomplete {
                     notes.push(format!(
-                        "Data {} dari Dapodik tidak lengkap pada tarikan ini; data yang tidak ada tidak dianggap dihapus.",
+                        "Data {} dari Dapodik tidak lengkap pada tarikan ini; karena itu tidak ada data yang dianggap dihapus di Dapodik.",
                         entity_label_id(entity).to_lowercase()
                     ));
                 }
@@ -267,6 +272,17 @@ impl Store {
             Ok(())
         });
         written?;
+        // An entity streamed after another one turned out incomplete: the pull as a whole is not a
+        // complete view, so nothing is taken as removed (deleting keeps the batch's id order).
+        if any_incomplete && !removals.is_empty() {
+            tx.prepare_cached("DELETE FROM staging_row WHERE batch_id = ?1 AND kind = 'removal'")?
+                .execute([batch_id])?;
+            for entity in &removals {
+                if let Some(c) = counts.get_mut(entity.as_str()) {
+                    c.conflict -= 1;
+                }
+            }
+        }
 
         super::batches::close_attempt(&tx, batch_id, now_ms, None)?;
         let batch = tx
