@@ -76,7 +76,9 @@ export class BatchScreen {
 
   private onChanged(changed: Batch[]): void {
     // A full list (after `replace`) or a new batch changes the order: rebuild; otherwise patch cards.
-    const needsRebuild = changed.some((b) => !this.cards.has(b.id)) || this.cards.size !== this.ctx.book.all().length;
+    const needsRebuild =
+      changed.some((b) => !this.cards.has(b.id) || (b.status === "SUCCEEDED" && this.cards.get(b.id)?.dataset.status !== "SUCCEEDED")) ||
+      this.cards.size !== this.ctx.book.all().length;
     if (needsRebuild) {
       this.renderAll();
     } else {
@@ -216,7 +218,11 @@ export class BatchScreen {
     }
 
     if (batch.status === "RUNNING") card.appendChild(this.progressView(batch));
-    if (batch.status === "SUCCEEDED") card.appendChild(this.countsView(batch));
+    if (batch.status === "SUCCEEDED") {
+      // The newest staged batch gets the full table; older ones a one-line summary.
+      const newest = this.ctx.book.staged()[0]?.id === batch.id;
+      card.appendChild(newest ? this.countsView(batch) : this.countsSummary(batch));
+    }
     if (batch.notes.length > 0) {
       card.appendChild(h("ul", { class: "notes" }, ...batch.notes.map((n) => h("li", {}, n))));
     }
@@ -313,6 +319,17 @@ export class BatchScreen {
       );
     });
     return h("table", { class: "counts", testid: "batch-counts" }, h("thead", {}, head), h("tbody", {}, ...rows));
+  }
+
+  private countsSummary(batch: Batch): HTMLElement {
+    const totals = STAGING_STATUSES.map((s) => ENTITIES.reduce((n, e) => n + (batch.counts[e]?.[s] ?? 0), 0));
+    const all = totals.reduce((a, b) => a + b, 0);
+    return h(
+      "p",
+      { class: "counts-summary muted", testid: "batch-counts-summary" },
+      t("batch.countsSummary", { n: formatNumber(all) }),
+      ...STAGING_STATUSES.map((s, i) => ` · ${stagingStatusLabel(s)} ${formatNumber(totals[i])}`),
+    );
   }
 
   private attemptsView(attempts: Attempt[]): HTMLElement {
