@@ -197,6 +197,13 @@ fn main() {
         done.counts["peserta_didik"]
     );
 
+    let t = Instant::now();
+    store.reconcile_batch(b2.id, 5).unwrap();
+    println!(
+        "reconcile_batch (re-read {rows} staged rows, cascade + findings + three-way, rows updated): {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+
     let batch = Some(b2.id);
     let q = |entity, status, search: Option<&str>, sort, descending, offset| StagingQuery {
         batch_id: batch,

@@ -773,20 +773,26 @@ impl Store {
         for entity in Entity::ALL {
             let mut reconciler = super::register::load_reconciler(&tx, entity)?;
             let mut checker = Checker::new(Date::from_unix_ms(now_ms));
-            let rows: Vec<(i64, String, String)> = tx
+            type Stored = (i64, String, String, [Option<String>; 5]);
+            let rows: Vec<Stored> = tx
                 .prepare_cached(
-                    "SELECT id, record, content_hash FROM staging_row \
-                     WHERE batch_id = ?1 AND entity = ?2 AND kind = 'record' ORDER BY seq",
+                    "SELECT id, record, content_hash, status, reasons, findings, match_id, match_by \
+                     FROM staging_row WHERE batch_id = ?1 AND entity = ?2 AND kind = 'record' ORDER BY seq",
                 )?
                 .query_map(params![batch_id, entity.as_str()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?],
+                    ))
                 })?
                 .collect::<Result<_, _>>()?;
             let tally = counts
                 .get_mut(entity.as_str())
                 .expect("every entity has counts");
             let mut secondary: Vec<(usize, i64, StagingStatus)> = Vec::new();
-            for (position, (id, json, hash)) in rows.into_iter().enumerate() {
+            for (position, (id, json, hash, stored)) in rows.into_iter().enumerate() {
                 let record: dapodik_webservice::Record = serde_json::from_str(&json)
                     .map_err(|e| StoreError::Corrupt(format!("staging record {id}: {e}")))?;
                 let hash = parse_hex_digest(&hash)
@@ -801,19 +807,22 @@ impl Store {
                         secondary.push((position, id, v.status));
                     }
                 }
-                tx.prepare_cached(
-                    "UPDATE staging_row SET status = ?2, reasons = ?3, findings = ?4, match_id = ?5, \
-                     match_by = ?6 WHERE id = ?1",
-                )?
-                .execute(params![
-                    id,
-                    v.status.as_str(),
-                    serde_json::to_string(&v.reasons).expect("strings serialise"),
-                    serde_json::to_string(&findings).expect("findings serialise"),
+                let now: [Option<String>; 5] = [
+                    Some(v.status.as_str().to_string()),
+                    Some(serde_json::to_string(&v.reasons).expect("strings serialise")),
+                    Some(serde_json::to_string(&findings).expect("findings serialise")),
                     v.matched
                         .map(|(k, _)| String::from_utf8(format_uuid(k).to_vec()).expect("ASCII")),
-                    v.matched.map(|(_, how)| how.as_str()),
-                ])?;
+                    v.matched.map(|(_, how)| how.as_str().to_string()),
+                ];
+                // Rewrite only what changed (a row update rewrites the whole record).
+                if now != stored {
+                    tx.prepare_cached(
+                        "UPDATE staging_row SET status = ?2, reasons = ?3, findings = ?4, match_id = ?5, \
+                         match_by = ?6 WHERE id = ?1",
+                    )?
+                    .execute(params![id, now[0], now[1], now[2], now[3], now[4]])?;
+                }
                 match v.status {
                     StagingStatus::New => tally.new += 1,
                     StagingStatus::Matched => tally.matched += 1,
