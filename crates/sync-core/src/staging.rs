@@ -10,8 +10,11 @@
 //! - an id already seen in this pull → the later record `REJECTED` ("Identitas ganda dalam satu tarikan");
 //! - an id not in the register → `NEW`;
 //! - in the register with the same content hash → `MATCHED`;
-//! - in the register with another content hash → `MATCHED` with reason "Ada perubahan dari Dapodik"
-//!   (a later pass refines this into per-field three-way `CONFLICT`).
+//! - in the register with another content hash → `MATCHED` with reason "Ada perubahan dari Dapodik".
+//!
+//! [`crate::storage`] stages with the full reconciliation of [`crate::reconcile`] (matching cascade,
+//! three-way status per field, findings, removals), which gives the same verdicts as [`FirstPass`] for
+//! everything above; [`FirstPass`] remains as the UUID-only classification.
 
 use dapodik_webservice::{Entity, Record};
 use serde::{Deserialize, Serialize};
