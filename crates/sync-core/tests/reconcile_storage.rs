@@ -499,8 +499,22 @@ fn bulk_accept_and_status_filtered_apply() {
     );
     let one = row_of(&store, b, &uuid(3));
     store.reject_row(one.id, "tester", 2).unwrap();
+    let decided = store.resolutions(&[one.id, one.id + 1, 99_999]).unwrap();
+    assert_eq!(
+        decided[&one.id].decision,
+        sync_core::storage::Decision::Rejected
+    );
+    assert_eq!(
+        decided[&(one.id + 1)].decision,
+        sync_core::storage::Decision::Accepted
+    );
+    assert_eq!(decided.len(), 2);
     let r = apply_all(&store, b, 3);
     assert_eq!(r.applied, 5, "the rejected row stays out");
+    assert_eq!(
+        store.resolutions(&[one.id + 1]).unwrap()[&(one.id + 1)].decision,
+        sync_core::storage::Decision::Applied
+    );
     assert_eq!(store.register_count(Entity::PesertaDidik).unwrap(), 4);
     let page = store
         .register_page(&RegisterQuery {

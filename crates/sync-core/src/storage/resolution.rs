@@ -870,3 +870,41 @@ impl Store {
         Ok(batch)
     }
 }
+
+impl Store {
+    /// The decisions on some staging rows (e.g. the rows of one staging page), by row id; undecided
+    /// rows are absent.
+    pub fn resolutions(
+        &self,
+        staging_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Resolution>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT decision, fields, decided_by, decided_at, applied_at FROM staging_resolution \
+             WHERE staging_id = ?1",
+        )?;
+        let mut out = std::collections::HashMap::new();
+        for &id in staging_ids {
+            let found = stmt
+                .query_row([id], |r| {
+                    let d: String = r.get(0)?;
+                    let fields: String = r.get(1)?;
+                    Ok(Resolution {
+                        decision: Decision::parse(&d)
+                            .ok_or_else(|| corrupt(format!("decision {d:?}")))?,
+                        fields: serde_json::from_str(&fields)
+                            .map_err(|e| corrupt(format!("fields: {e}")))?,
+                        decided_by: r.get(2)?,
+                        decided_at: r.get(3)?,
+                        applied_at: r.get(4)?,
+                    })
+                })
+                .optional()
+                .map_err(store_error)?;
+            if let Some(res) = found {
+                out.insert(id, res);
+            }
+        }
+        Ok(out)
+    }
+}
