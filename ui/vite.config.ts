@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   clearScreen: false,
-  server: { port: 5173, strictPort: true, host: "127.0.0.1" },
+  // The header logo comes from the repository's icons/ folder, one level up.
+  server: { port: 5173, strictPort: true, host: "127.0.0.1", fs: { allow: [".."] } },
   build: {
     outDir: "dist",
     emptyOutDir: true,
