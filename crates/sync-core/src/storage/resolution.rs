@@ -542,7 +542,18 @@ impl Store {
                 }
             }
         }
-        tx.commit()?;
+        // A big apply writes a lot of WAL: commit without the in-commit checkpoint and let a passive
+        // checkpoint run in the background (as staging does).
+        tx.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let committed = tx.commit();
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            super::checkpoint::AUTOCHECKPOINT_PAGES,
+        )?;
+        committed?;
+        drop(conn);
+        self.checkpoint_in_background();
         Ok(report)
     }
 }
