@@ -153,6 +153,7 @@ impl Masker {
             .collect()
     }
 
+    #[cfg(test)]
     fn fake(&mut self, kind: Kind, original: &str) -> String {
         self.fake_avoiding(kind, original, &std::collections::HashSet::new())
     }

@@ -22,10 +22,14 @@
 //! - `password` (getPengguna's hash) is **dropped**, at any depth.
 //! - booleans and `null` are kept as they are.
 //!
-//! [`normalise_owned`] works in place on a row it owns (the fast path of a pull); [`normalise`] copies.
+//! [`normalise_owned`] works in place on a row it owns; [`normalise`] copies. [`NormalisedRow`] applies
+//! the same rules while the row is parsed (the fast path of a pull: no raw row is built and walked a
+//! second time, and the record's map is built in one go from its sorted fields).
 
 use crate::{Entity, Record};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use std::fmt;
 
 /// Fields holding a Dapodik UUID (a reference or an identity), where `"0"` or `0` means "none".
 pub const UUID_FIELDS: &[&str] = &[
@@ -96,6 +100,143 @@ fn normalise_value(key: &str, value: &mut Value) {
     }
 }
 
+/// A row normalised while it is parsed: exactly [`normalise_owned`] of the row serde_json would have
+/// built (same numbers' text, same last-wins for a repeated key, `password` dropped at any depth).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalisedRow(pub Record);
+
+impl<'de> serde::Deserialize<'de> for NormalisedRow {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ObjectVisitor).map(NormalisedRow)
+    }
+}
+
+/// An object: fields collected, then the map built from them sorted (a repeated key: the last wins,
+/// as with one insert per field).
+struct ObjectVisitor;
+
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = Record;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
+        let mut record = Record::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if DROPPED_FIELDS.contains(&key.as_str()) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let value = map.next_value_seed(ValueSeed { key: &key })?;
+            record.insert(key, value);
+        }
+        Ok(record)
+    }
+}
+
+/// A value under `key` (for array items, the key of the array), normalised as it is parsed.
+struct ValueSeed<'k> {
+    key: &'k str,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(normalise_number_text(self.key, v.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(normalise_number_text(self.key, v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        // serde_json's own text for the number (non-finite numbers cannot come from JSON text).
+        Ok(match serde_json::Number::from_f64(v) {
+            Some(n) => normalise_number_text(self.key, n.to_string()),
+            None => Value::Null,
+        })
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(normalised_str(self.key, v))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(normalised_str(self.key, &v))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(ItemSeed { key: self.key })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        ObjectVisitor.visit_map(map).map(Value::Object)
+    }
+}
+
+/// An array item: an object is normalised with its own keys, anything else under the array's key.
+struct ItemSeed<'k> {
+    key: &'k str,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemSeed<'_> {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueSeed { key: self.key })
+    }
+}
+
+/// The string rules on a borrowed string: the normalised value.
+fn normalised_str(key: &str, s: &str) -> Value {
+    let s = s.trim();
+    if s.is_empty() || s == "-" {
+        return Value::Null;
+    }
+    if s.as_bytes()[0] == b'0'
+        && s.bytes().all(|b| b == b'0')
+        && ((s.len() == 1 && is_uuid_field(key)) || is_phone_field(key))
+    {
+        return Value::Null;
+    }
+    let mut s = s.to_string();
+    if looks_like_uuid(&s) {
+        s.make_ascii_lowercase();
+    }
+    Value::String(s)
+}
+
 /// In-place string rules; `Some(v)` when the value must be replaced (by `null`).
 fn normalise_string(key: &str, s: &mut String) -> Option<Value> {
     let trimmed = s.trim();
@@ -141,13 +282,44 @@ pub fn is_phone_field(key: &str) -> bool {
 
 /// A 36-character hyphenated UUID (any case): `8-4-4-4-12` hex digits.
 pub fn looks_like_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+    uuid_bits(s).is_some()
 }
+
+/// The 128 bits of a 36-character hyphenated UUID (any case), or `None` when `s` is not one.
+pub fn uuid_bits(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() != 36 || b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
+        return None;
+    }
+    let mut bits: u128 = 0;
+    let mut bad = 0u8;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            continue;
+        }
+        let v = HEX_VALUE[c as usize];
+        bad |= v;
+        bits = (bits << 4) | (v & 0x0f) as u128;
+    }
+    (bad & 0x80 == 0).then_some(bits)
+}
+
+/// Hex digit → its value; anything else → 0x80.
+static HEX_VALUE: [u8; 256] = {
+    let mut table = [0x80u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -159,5 +331,17 @@ mod tests {
         assert!(!looks_like_uuid("7E1F0A52-0003-4C3E-9D11-AA000000000"));
         assert!(!looks_like_uuid("7E1F0A52x0003-4C3E-9D11-AA0000000003"));
         assert!(!looks_like_uuid("ZE1F0A52-0003-4C3E-9D11-AA0000000003"));
+        assert!(!looks_like_uuid(
+            "7E1F0A52-0003-4C3E-9D11-AA000000000\u{e9}"
+        ));
+        assert!(!looks_like_uuid("7e1f0a52-0003-4c3e-9d11-aa00000000g3"));
+        assert_eq!(
+            uuid_bits("7E1F0A52-0003-4C3E-9D11-AA0000000003"),
+            Some(0x7e1f0a52_0003_4c3e_9d11_aa0000000003)
+        );
+        assert_eq!(
+            uuid_bits("7e1f0a52-0003-4c3e-9d11-aa0000000003"),
+            uuid_bits("7E1F0A52-0003-4C3E-9D11-AA0000000003")
+        );
     }
 }

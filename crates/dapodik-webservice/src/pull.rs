@@ -30,7 +30,7 @@
 //! carried (a paging build: one request per function, never a paging loop).
 
 use crate::decode::{self, DecodeSummary};
-use crate::normalise::{looks_like_uuid, normalise_owned};
+use crate::normalise::{normalise_owned, uuid_bits, NormalisedRow};
 use crate::source::{HeldResponse, ProgressFn, RawResponse, Source};
 use crate::{Entity, ErrorCode, Function, Record, WsError};
 use serde_json::Value;
@@ -121,15 +121,22 @@ impl RawPull {
         let mut semester_id: Option<String> = None;
         // Read now, dropped when this entity is done.
         let body = response.body.load()?;
-        let decoded = decode::decode_each(function, response.http_status, &body, &mut |raw| {
-            let record = normalise_owned(entity, raw);
-            if semester_id.is_none() {
-                if let Some(Value::String(s)) = record.get("semester_id") {
-                    semester_id = Some(s.clone());
+        // Normalised while parsed: the rules of `normalise_owned`, without building a raw row first
+        // (they are the same for every entity today).
+        let _ = entity;
+        let decoded = decode::decode_each_as::<NormalisedRow>(
+            function,
+            response.http_status,
+            &body,
+            &mut |NormalisedRow(record)| {
+                if semester_id.is_none() {
+                    if let Some(Value::String(s)) = record.get("semester_id") {
+                        semester_id = Some(s.clone());
+                    }
                 }
-            }
-            on_record(record)
-        })?;
+                on_record(record)
+            },
+        )?;
         Ok(EntitySummary {
             records: decoded.rows,
             incomplete: is_incomplete(&decoded),
@@ -144,6 +151,8 @@ impl RawPull {
             return Ok(membership);
         };
         let body = response.body.load()?;
+        // About one member per 500 bytes of pretty-printed body: grown at most once or twice.
+        membership.pairs.reserve(body.len() / 1024);
         decode::decode_each_as::<ClassMembers>(
             Function::GetRombonganBelajar,
             response.http_status,
@@ -467,13 +476,7 @@ enum IdKey {
 
 impl IdKey {
     fn new(text: &str) -> IdKey {
-        if looks_like_uuid(text) {
-            let mut bits: u128 = 0;
-            for b in text.bytes().filter(|b| *b != b'-') {
-                // `looks_like_uuid` guarantees hex digits.
-                let digit = (b as char).to_digit(16).unwrap_or(0);
-                bits = (bits << 4) | digit as u128;
-            }
+        if let Some(bits) = uuid_bits(text) {
             return IdKey::Uuid(bits);
         }
         IdKey::Text(text.to_lowercase())

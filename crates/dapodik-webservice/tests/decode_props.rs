@@ -70,3 +70,135 @@ proptest! {
         }
     }
 }
+
+/// Keys that trigger every normalisation rule, and a few that trigger none.
+fn key() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "peserta_didik_id",
+        "ptk_id",
+        "nisn",
+        "nik",
+        "nomor_telepon_seluler",
+        "nomor_fax",
+        "no_hp",
+        "password",
+        "nama",
+        "anggota_rombel",
+        "kebutuhan_khusus_id",
+        "x",
+    ])
+    .prop_map(str::to_string)
+}
+
+fn scalar() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<u64>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (0u64..1000).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        prop::sample::select(vec![
+            "",
+            " ",
+            "-",
+            " - ",
+            "0",
+            "00",
+            "000",
+            " 0 ",
+            "0.0",
+            "10",
+            "0091234561",
+            "7E1F0A52-0003-4C3E-9D11-AA0000000003",
+            " 7e1f0a52-0003-4c3e-9d11-aa0000000003\t",
+            "7E1F0A52-0003-4C3E-9D11-AA000000000G",
+            "Siti\u{a0}",
+            "\u{3000}Putri",
+            "a\tb",
+        ])
+        .prop_map(|s| Value::String(s.to_string())),
+        "\\PC{0,12}".prop_map(Value::String),
+    ]
+}
+
+fn value() -> impl Strategy<Value = serde_json::Value> {
+    scalar().prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map(key(), inner, 0..5)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// Normalising while parsing (`NormalisedRow`, the pull's fast path) yields exactly what parsing
+    /// a raw row and then normalising it yields.
+    #[test]
+    fn normalising_while_parsing_equals_normalising_after(
+        rows in prop::collection::vec(prop::collection::btree_map(key(), value(), 0..8), 0..4),
+        pretty in any::<bool>(),
+    ) {
+        use dapodik_webservice::decode::{decode_each, decode_each_as};
+        use dapodik_webservice::normalise::NormalisedRow;
+        use dapodik_webservice::Entity;
+        let rows: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(|m| serde_json::Value::Object(m.into_iter().collect()))
+            .collect();
+        let envelope = serde_json::json!({"results": rows.len(), "rows": rows});
+        let body = if pretty {
+            serde_json::to_vec_pretty(&envelope).unwrap()
+        } else {
+            serde_json::to_vec(&envelope).unwrap()
+        };
+        let mut after = Vec::new();
+        decode_each(Function::GetPesertaDidik, 200, &body, &mut |raw| {
+            after.push(normalise_owned(Entity::PesertaDidik, raw));
+            Ok(())
+        }).unwrap();
+        let mut during = Vec::new();
+        decode_each_as::<NormalisedRow>(Function::GetPesertaDidik, 200, &body, &mut |NormalisedRow(r)| {
+            during.push(r);
+            Ok(())
+        }).unwrap();
+        prop_assert_eq!(during, after);
+    }
+}
+
+/// A repeated key: the last value wins, as with a raw row; `password` goes whatever its position.
+#[test]
+fn normalising_while_parsing_keeps_the_last_of_a_repeated_key() {
+    use dapodik_webservice::decode::{decode_each, decode_each_as};
+    use dapodik_webservice::normalise::NormalisedRow;
+    use dapodik_webservice::Entity;
+    let body = br#"{"results": 1, "rows": [{"nama": " A ", "password": "x", "nama": "B", "ptk_id": 0, "ptk_id": "0", "o": {"password": 1, "k": [" - ", {"nisn": 91234561}]}, "password": null}]}"#;
+    let mut after = Vec::new();
+    decode_each(Function::GetPesertaDidik, 200, body, &mut |raw| {
+        after.push(normalise_owned(Entity::PesertaDidik, raw));
+        Ok(())
+    })
+    .unwrap();
+    let mut during = Vec::new();
+    decode_each_as::<NormalisedRow>(
+        Function::GetPesertaDidik,
+        200,
+        body,
+        &mut |NormalisedRow(r)| {
+            during.push(r);
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(during, after);
+    assert_eq!(
+        serde_json::Value::Object(during[0].clone()),
+        serde_json::json!({"nama": "B", "ptk_id": null, "o": {"k": [null, {"nisn": "0091234561"}]}})
+    );
+}
