@@ -544,6 +544,11 @@ fn class_membership_is_derived_from_the_class_records() {
         store.class_members(&uuid(900_001)).unwrap(),
         [uuid(2), uuid(1)]
     );
+    assert_eq!(
+        store.student_classes(&uuid(2).to_uppercase()).unwrap(),
+        [uuid(900_001)]
+    );
+    assert!(store.student_classes(&uuid(0)).unwrap().is_empty());
 }
 
 #[test]

@@ -480,6 +480,24 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The classes (rombongan belajar ids, in id order) whose `anggota_rombel` in the register lists
+    /// this student.
+    pub fn student_classes(&self, peserta_didik_id: &str) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let ids = conn
+            .prepare_cached(
+                "SELECT DISTINCT register.dapodik_id FROM register, \
+                 json_each(register.record, '$.anggota_rombel') AS m \
+                 WHERE register.entity = 'rombongan_belajar' \
+                 AND lower(json_extract(m.value, '$.peserta_didik_id')) = ?1 ORDER BY 1",
+            )?
+            .query_map([peserta_didik_id.trim().to_lowercase()], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+}
+
 /// The batch must exist and have succeeded to be applied.
 pub(super) fn require_succeeded(conn: &Connection, batch_id: i64) -> Result<(), StoreError> {
     let b = require_batch(conn, batch_id)?;
