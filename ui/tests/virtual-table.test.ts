@@ -134,6 +134,21 @@ describe("VirtualTable", () => {
     expect(table!.el.querySelectorAll(".vt-row").length).toBeLessThanOrEqual(16);
   });
 
+  it("recycles row elements while scrolling instead of creating new ones", async () => {
+    mount(10_000);
+    await table!.reset();
+    await settle();
+    const before = new Set(table!.el.querySelectorAll(".vt-row"));
+    await scrollTo(36 * 3_000);
+    const after = [...table!.el.querySelectorAll(".vt-row")];
+    // 16 rows at the top (no overscan above), 21 in the middle: the 16 are reused, 5 are added.
+    expect(after.length).toBe(21);
+    expect([...before].every((el) => after.includes(el))).toBe(true);
+    const first = table!.el.querySelector('[data-id="3000"]') as HTMLElement;
+    expect(first.getAttribute("aria-rowindex")).toBe("3001");
+    expect(first.textContent).toBe("3000Siswa 3000");
+  });
+
   it("keeps the page cache bounded and refetches an evicted page", async () => {
     const source = mount(10_000);
     await table!.reset();

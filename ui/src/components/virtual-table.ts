@@ -301,9 +301,11 @@ export class VirtualTable<R> {
     this.status.hidden = this.status.textContent === "";
 
     const { start, end } = this.range();
+    // Rows that left the range are recycled for the rows that entered it (no element churn while scrolling).
+    const free: HTMLElement[] = [];
     for (const [index, entry] of this.rendered) {
       if (index < start || index >= end) {
-        entry.el.remove();
+        free.push(entry.el);
         this.rendered.delete(index);
       }
     }
@@ -311,41 +313,61 @@ export class VirtualTable<R> {
       const row = this.rowAt(index);
       let entry = this.rendered.get(index);
       if (!entry) {
-        const el = h("div", {
-          class: "vt-row",
-          attrs: { role: "row", id: `vt-row-${index}`, "aria-rowindex": index + 1 },
-          on: { click: () => this.activate(index) },
-        });
+        let el = free.pop();
+        if (!el) {
+          el = h("div", { class: "vt-row", attrs: { role: "row" } });
+          el.addEventListener("click", (e) => this.activate(Number((e.currentTarget as HTMLElement).getAttribute("aria-rowindex")) - 1));
+          el.style.height = `${this.opts.rowHeight}px`;
+          el.style.gridTemplateColumns = this.gridColumns;
+          this.spacer.appendChild(el);
+        }
+        el.id = `vt-row-${index}`;
+        el.setAttribute("aria-rowindex", String(index + 1));
         el.style.transform = `translateY(${index * this.opts.rowHeight}px)`;
-        el.style.height = `${this.opts.rowHeight}px`;
-        el.style.gridTemplateColumns = this.gridColumns;
         entry = { el, filled: false };
         this.rendered.set(index, entry);
-        this.spacer.appendChild(el);
+        if (row === undefined) this.placeholder(el);
       }
       if (row !== undefined && !entry.filled) {
         this.fill(entry.el, row);
         entry.filled = true;
       } else if (row === undefined && !entry.el.classList.contains("vt-row-loading")) {
-        clear(entry.el);
-        entry.el.classList.add("vt-row-loading");
-        for (const name of Object.keys(entry.el.dataset)) delete entry.el.dataset[name];
-        entry.el.appendChild(h("div", { class: "vt-cell vt-placeholder" }, "…"));
+        this.placeholder(entry.el);
         entry.filled = false;
       }
       entry.el.classList.toggle("selected", index === this.selected);
       entry.el.setAttribute("aria-selected", String(index === this.selected));
     }
+    for (const el of free) el.remove();
+  }
+
+  private placeholder(el: HTMLElement): void {
+    clear(el);
+    el.classList.add("vt-row-loading");
+    for (const name of Object.keys(el.dataset)) delete el.dataset[name];
+    el.appendChild(h("div", { class: "vt-cell vt-placeholder" }, "…"));
   }
 
   private fill(el: HTMLElement, row: R): void {
-    clear(el);
     el.classList.remove("vt-row-loading");
+    for (const name of Object.keys(el.dataset)) delete el.dataset[name];
     if (this.opts.rowTestId) el.dataset.testid = this.opts.rowTestId;
     for (const [name, value] of Object.entries(this.opts.rowData?.(row) ?? {})) el.dataset[name] = value;
-    for (const column of this.opts.columns) {
-      el.appendChild(h("div", { class: `vt-cell vt-col-${column.key}`, attrs: { role: "gridcell" } }, column.render(row)));
+    const columns = this.opts.columns;
+    if (el.children.length !== columns.length || el.firstElementChild?.classList.contains("vt-placeholder")) {
+      clear(el);
+      for (const column of columns) el.appendChild(h("div", { class: `vt-cell vt-col-${column.key}`, attrs: { role: "gridcell" } }));
     }
+    columns.forEach((column, i) => {
+      const cell = el.children[i] as HTMLElement;
+      const content = column.render(row);
+      if (typeof content === "string") {
+        cell.textContent = content;
+      } else {
+        clear(cell);
+        cell.appendChild(content);
+      }
+    });
   }
 
   private select(index: number): void {
