@@ -367,6 +367,8 @@ export class VirtualTable<R> {
         clear(cell);
         cell.appendChild(content);
       }
+      // Cells are ellipsised: the full text shows on hover.
+      cell.title = cell.textContent ?? "";
     });
   }
 
