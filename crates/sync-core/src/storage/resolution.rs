@@ -495,25 +495,26 @@ impl Store {
                 "Batch {batch_id} lebih lama dari batch {newest} yang sudah diterapkan; terapkan batch terbaru."
             )));
         }
-        let staged: Vec<Staged> = tx
-            .prepare(&format!(
-                "SELECT {STAGED_COLUMNS} FROM staging_row s LEFT JOIN staging_resolution r ON r.staging_id = s.id \
-                 WHERE s.batch_id = ?1 ORDER BY s.id"
-            ))?
-            .query_map([batch_id], staged_from_row)?
-            .collect::<Result<_, _>>()
-            .map_err(store_error)?;
+        // The rows' heads first; each candidate is then read and parsed on its own, so memory stays
+        // flat however large the batch.
+        let heads: Vec<(i64, String, Option<String>)> = tx
+            .prepare(
+                "SELECT s.id, s.status, r.decision FROM staging_row s \
+                 LEFT JOIN staging_resolution r ON r.staging_id = s.id WHERE s.batch_id = ?1 ORDER BY s.id",
+            )?
+            .query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
         let mut report = ApplyReport {
             batch_id: Some(batch_id),
             ..Default::default()
         };
-        for s in staged {
-            let decision = s.resolution.as_ref().map(|r| r.decision);
+        for (id, status, decision) in heads {
+            let decision = decision.as_deref().and_then(Decision::parse);
             if matches!(decision, Some(Decision::Applied | Decision::Rejected)) {
                 continue;
             }
             let candidate = match &req.statuses {
-                Some(list) => list.contains(&s.row.status),
+                Some(list) => StagingStatus::parse(&status).is_some_and(|st| list.contains(&st)),
                 // Everything undecided is considered; what cannot be applied (a pending conflict or
                 // removal, a rejected row) is reported as skipped with its reason.
                 None => true,
@@ -521,6 +522,7 @@ impl Store {
             if !candidate {
                 continue;
             }
+            let s = require_staged(&tx, id)?;
             match apply_one(&tx, &s, actor, now_ms)? {
                 Ok((changed, audited)) => {
                     report.applied += 1;
