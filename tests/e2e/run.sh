@@ -54,7 +54,7 @@ kill_tree() {
 tauri-driver --port "$E2E_PORT" --native-port "$E2E_NATIVE_PORT" >"$E2E_ARTIFACTS/tauri-driver.log" 2>&1 &
 driver=$!
 trap 'kill_tree $driver; wait $driver 2>/dev/null' EXIT
-timeout --kill-after=10 600 node --test --test-reporter=spec tests/e2e/app.test.mjs
+timeout --kill-after=10 1200 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
 INNER
 )
 status=0
