@@ -4,6 +4,12 @@
 //!
 //! `cargo bench -p dapodik-sync-cli --bench pipeline` (add `-- 1000 10000` to choose sizes).
 //! Each size runs in a child process of its own so that its peak RSS (VmHWM) is its own.
+//! The pipeline reads the bodies from files, as a pull holds them (large HTTP bodies are spooled to a
+//! file while they arrive): `pull::from_capture` + staging, timed together.
+//! Besides wall time, the CPU seconds of the pipeline are printed (process total, and the share of
+//! staging's decoding thread: decode + normalise + correct + serialise + hash + findings; the rest
+//! is the writing thread: reconcile + SQLite), since wall time on a shared 2-core machine depends on
+//! what else runs. `--generate N DIR` only writes the bodies; `--child DIR` runs one size on them.
 //! Figures are recorded in docs/PERFORMANCE.md.
 
 use dapodik_webservice::capture::CaptureDir;
@@ -39,8 +45,8 @@ fn main() {
     } else {
         args.iter().filter_map(|a| a.parse().ok()).collect()
     };
-    println!("| students | rows staged | pipeline s | pipeline rows/s | raw insert rows/s | pipeline / raw | peak RSS MB |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| students | rows staged | pipeline s | pipeline rows/s | raw insert rows/s | pipeline / raw | pipeline CPU s (decoding thread + writing thread) | peak RSS MB |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in sizes {
         let dir = tempfile::tempdir().expect("tempdir");
         generate(n, dir.path());
@@ -97,9 +103,26 @@ fn child(dir: &Path) {
     // The bodies are files, as a pull holds them after receiving them (a large HTTP body is spooled
     // to a file while it arrives); the pipeline reads each when its entity is staged.
     let started = Instant::now();
+    let cpu_started = cpu_seconds("/proc/self/stat");
     let raw_pull = pull::from_capture(NPSN, &capture).unwrap();
-    let done = store.stage_pull(batch.id, &raw_pull, 1).unwrap();
+    // `stage_pull` is this call with the pull's records and notes; the stream runs on the staging's
+    // decoding thread, whose CPU time is summed here.
+    let mut stream_cpu = 0.0;
+    let done = store
+        .stage_records(
+            batch.id,
+            &mut |entity, on_record| {
+                let cpu = cpu_seconds("/proc/thread-self/stat");
+                let summary = raw_pull.for_each_record(entity, on_record);
+                stream_cpu += cpu_seconds("/proc/thread-self/stat") - cpu;
+                summary
+            },
+            &raw_pull.notes,
+            1,
+        )
+        .unwrap();
     let pipeline_secs = started.elapsed().as_secs_f64();
+    let pipeline_cpu = cpu_seconds("/proc/self/stat") - cpu_started;
     let rows: u64 = done
         .counts
         .values()
@@ -121,8 +144,9 @@ fn child(dir: &Path) {
     let raw_rate = raw_insert(&db_dir.path().join("raw.sqlite3"), &responses);
     let pipeline_rate = rows as f64 / pipeline_secs;
     println!(
-        "| {students} | {rows} | {pipeline_secs:.3} | {pipeline_rate:.0} | {raw_rate:.0} | {:.2} | {:.0} |",
+        "| {students} | {rows} | {pipeline_secs:.3} | {pipeline_rate:.0} | {raw_rate:.0} | {:.2} | {pipeline_cpu:.2} ({stream_cpu:.2} + {:.2}) | {:.0} |",
         pipeline_rate / raw_rate,
+        pipeline_cpu - stream_cpu,
         pipeline_peak
     );
 }
@@ -166,6 +190,23 @@ fn raw_insert(
     }
     tx.commit().unwrap();
     prepared.len() as f64 / started.elapsed().as_secs_f64()
+}
+
+/// User + system CPU seconds in a `/proc/…/stat` file (Linux; 0 elsewhere): the process's (all its
+/// threads, ended ones included) or the calling thread's.
+fn cpu_seconds(stat_file: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(stat_file) else {
+        return 0.0;
+    };
+    let Some((_, rest)) = stat.rsplit_once(") ") else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
 }
 
 /// Peak resident set size of this process (Linux: VmHWM); 0 where unknown.
