@@ -12,12 +12,14 @@
 //!   path;
 //! - [`register`]: the local register (base, local edits, provenance) that staging is reconciled against;
 //! - [`resolution`]: the staging detail, the operator's decisions and the apply (one transaction);
-//! - [`audit`]: the audit log of every applied change and local edit.
+//! - [`audit`]: the audit log of every applied change and local edit;
+//! - [`profiles`]: connection profiles, app preferences and SSO access refusals (no secrets).
 
 mod audit;
 mod batches;
 mod checkpoint;
 mod open;
+mod profiles;
 mod register;
 mod resolution;
 mod staging;
@@ -29,6 +31,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
+pub use profiles::{
+    base_url, AccessRefusal, ConnectionCheck, ConnectionProfile, ProfileInput, ProfileKind,
+    DEFAULT_WEBSERVICE_PORT,
+};
 pub use open::{schema_version, ConnectionSettings, BUSY_TIMEOUT};
 pub use register::{Provenance, RegisterPage, RegisterQuery, RegisterRecord, RegisterSort};
 pub use resolution::{

@@ -14,6 +14,7 @@ use std::time::Duration;
 const MIGRATIONS_SQL: &[&str] = &[
     include_str!("../../../../migrations/0001_queue_and_staging.sql"),
     include_str!("../../../../migrations/0002_register_and_audit.sql"),
+    include_str!("../../../../migrations/0003_connection_profiles.sql"),
 ];
 
 /// The page size of a new database file.
@@ -188,6 +189,6 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(schema_version(), 2);
+        assert_eq!(schema_version(), 3);
     }
 }
