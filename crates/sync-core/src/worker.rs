@@ -102,6 +102,10 @@ struct Shared {
     wake: Notify,
     stop: watch::Sender<bool>,
     in_flight: Mutex<Option<InFlight>>,
+    /// The automatic sync interval; the host may change it while the worker runs.
+    schedule: watch::Sender<Option<Duration>>,
+    /// When the next scheduled sync is due (unix ms), as the loop last computed it.
+    next_scheduled_at: Mutex<Option<i64>>,
 }
 
 struct InFlight {
@@ -131,6 +135,7 @@ pub fn spawn_worker_with_schedule(
     let recovered = recover(&store);
     let (events, _) = broadcast::channel(EVENT_CAPACITY);
     let (stop, _) = watch::channel(false);
+    let (schedule, _) = watch::channel(schedule);
     let shared = Arc::new(Shared {
         store,
         settings,
@@ -139,8 +144,10 @@ pub fn spawn_worker_with_schedule(
         wake: Notify::new(),
         stop,
         in_flight: Mutex::new(None),
+        schedule,
+        next_scheduled_at: Mutex::new(None),
     });
-    let task = tokio::spawn(run(shared.clone(), schedule, recovered));
+    let task = tokio::spawn(run(shared.clone(), recovered));
     WorkerHandle {
         shared,
         task: Arc::new(Mutex::new(Some(task))),
@@ -241,6 +248,27 @@ impl WorkerHandle {
         &self.shared.settings
     }
 
+    /// Changes the automatic sync interval (`None`: no schedule); the next scheduled sync is due one
+    /// interval from now.
+    pub fn set_schedule(&self, every: Option<Duration>) {
+        self.shared.schedule.send_replace(every);
+    }
+
+    /// The current automatic sync interval.
+    pub fn schedule(&self) -> Option<Duration> {
+        *self.shared.schedule.borrow()
+    }
+
+    /// When the next scheduled sync is due (unix ms); `None` without a schedule or when the worker
+    /// claims nothing.
+    pub fn next_scheduled_at(&self) -> Option<i64> {
+        self.shared
+            .next_scheduled_at
+            .lock()
+            .map(|g| *g)
+            .unwrap_or(None)
+    }
+
     pub fn store(&self) -> &Store {
         &self.shared.store
     }
@@ -263,6 +291,15 @@ impl Shared {
     fn emit(&self, event: WorkerEvent) {
         // No subscriber is fine.
         let _ = self.events.send(event);
+    }
+
+    fn publish_next_scheduled(&self, at: Option<Instant>) {
+        let at_ms =
+            at.map(|at| now_ms() + at.saturating_duration_since(Instant::now()).as_millis() as i64);
+        match self.next_scheduled_at.lock() {
+            Ok(mut guard) => *guard = at_ms,
+            Err(poisoned) => *poisoned.into_inner() = at_ms,
+        }
     }
 
     fn stopping(&self) -> bool {
@@ -309,8 +346,10 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-async fn run(shared: Arc<Shared>, schedule: Option<Duration>, recovered: Vec<i64>) {
+async fn run(shared: Arc<Shared>, recovered: Vec<i64>) {
     let mut stop = shared.stop.subscribe();
+    let mut schedule_changes = shared.schedule.subscribe();
+    let mut schedule = *schedule_changes.borrow_and_update();
     let claims = shared.settings.claims_batches();
     tracing::info!(
         claims,
@@ -322,6 +361,7 @@ async fn run(shared: Arc<Shared>, schedule: Option<Duration>, recovered: Vec<i64
 
     let mut next_scheduled = schedule.map(|every| Instant::now() + every);
     loop {
+        shared.publish_next_scheduled(next_scheduled.filter(|_| claims));
         if shared.stopping() {
             break;
         }
@@ -361,6 +401,14 @@ async fn run(shared: Arc<Shared>, schedule: Option<Duration>, recovered: Vec<i64
             _ = shared.wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
             _ = stop.wait_for(|s| *s) => break,
+            changed = schedule_changes.changed() => {
+                if changed.is_ok() {
+                    schedule = *schedule_changes.borrow_and_update();
+                    next_scheduled = schedule.map(|every| Instant::now() + every);
+                    tracing::info!(minutes = schedule.map(|d| d.as_secs() / 60), "sync schedule changed");
+                    continue;
+                }
+            }
         }
 
         if let (Some(at), Some(every)) = (next_scheduled, schedule) {
@@ -438,7 +486,8 @@ async fn enqueue_scheduled(shared: &Shared) {
         source: last.source,
         target: last.target,
         npsn: last.npsn,
-        max_attempts: shared.settings.max_attempts,
+        // The operator's latest choice (the app passes its stored setting with every batch).
+        max_attempts: last.max_attempts,
     };
     match on_store(&shared.store, move |s| s.enqueue(&new, now_ms())).await {
         Ok(batch) => {
