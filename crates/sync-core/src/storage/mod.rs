@@ -22,6 +22,7 @@ mod open;
 mod profiles;
 mod register;
 mod resolution;
+mod review_pages;
 mod staging;
 
 use crate::queue::BatchStatus;
@@ -40,6 +41,7 @@ pub use register::{Provenance, RegisterPage, RegisterQuery, RegisterRecord, Regi
 pub use resolution::{
     ApplyReport, ApplyRequest, Decision, Resolution, RowKind, Skipped, StagingDetail,
 };
+pub use review_pages::{AuditSearch, RegisterView, RelatedRecord};
 pub use staging::EntityRecords;
 
 /// The database. Cheap to clone; all clones share one connection.
