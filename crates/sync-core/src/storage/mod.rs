@@ -33,8 +33,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
 pub use profiles::{
-    base_url, AccessRefusal, ConnectionCheck, ConnectionProfile, ProfileInput, ProfileKind,
-    DEFAULT_WEBSERVICE_PORT,
+    base_url, AccessRefusal, ConnectionCheck, ConnectionProfile, DecisionsWaiting, ProfileInput,
+    ProfileKind, DEFAULT_WEBSERVICE_PORT,
 };
 pub use open::{schema_version, ConnectionSettings, BUSY_TIMEOUT};
 pub use register::{Provenance, RegisterPage, RegisterQuery, RegisterRecord, RegisterSort};

@@ -6,6 +6,7 @@
 //! token live in the OS keychain under the profile's random `uid` (crates/keychain); the database only
 //! learns the last connection check's outcome. Preferences are small JSON values by key (language,
 //! schedule, max attempts). Refusals of `sso_sds::authorize_profile` are recorded without names.
+//! [`Store::decisions_waiting`] counts what Beranda shows as "keputusan menunggu".
 
 use super::{Store, StoreError};
 use rand::Rng;
@@ -498,6 +499,35 @@ impl Store {
     }
 }
 
+/// Staging rows of one batch still waiting for the operator (no decision recorded).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionsWaiting {
+    pub batch_id: i64,
+    /// CONFLICT rows without a decision: nothing is applied for them until the operator decides.
+    pub conflicts: u64,
+    /// Rows of any status except REJECTED without a decision.
+    pub undecided: u64,
+}
+
+impl Store {
+    /// What still waits for a decision in staged batch `batch_id`.
+    pub fn decisions_waiting(&self, batch_id: i64) -> Result<DecisionsWaiting, StoreError> {
+        let conn = self.conn();
+        let (conflicts, undecided): (i64, i64) = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FILTER (WHERE s.status = 'CONFLICT'), COUNT(*) \
+                 FROM staging_row s LEFT JOIN staging_resolution r ON r.staging_id = s.id \
+                 WHERE s.batch_id = ?1 AND s.status <> 'REJECTED' AND r.staging_id IS NULL",
+            )?
+            .query_row([batch_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(DecisionsWaiting {
+            batch_id,
+            conflicts: conflicts as u64,
+            undecided: undecided as u64,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -659,5 +689,13 @@ mod tests {
         assert!(store
             .record_access_refusal(&p, None, "sub-2", "anything", 10)
             .is_err());
+        assert_eq!(
+            store.decisions_waiting(42).unwrap(),
+            DecisionsWaiting {
+                batch_id: 42,
+                conflicts: 0,
+                undecided: 0
+            }
+        );
     }
 }
