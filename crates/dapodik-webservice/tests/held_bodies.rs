@@ -225,6 +225,78 @@ async fn a_failed_pull_leaves_no_spooled_body_behind() {
     assert!(entries(parent.path()).is_empty());
 }
 
+/// The worker cancels a pull by dropping its future: a body half spooled goes with it.
+#[tokio::test]
+async fn a_pull_dropped_mid_body_leaves_no_spooled_body_behind() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let sekolah = std::fs::read(fixture_dir().join("getSekolah.body")).unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let sekolah = sekolah.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                if head.contains("/getSekolah") {
+                    let mut reply = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+                        sekolah.len()
+                    )
+                    .into_bytes();
+                    reply.extend_from_slice(&sekolah);
+                    let _ = stream.write_all(&reply).await;
+                    return;
+                }
+                // 3 MiB announced, 2 MiB sent (past the spool threshold), then silence.
+                let mut reply =
+                    format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", 3 << 20).into_bytes();
+                reply.extend_from_slice(br#"{"results": 1, "rows": [{"nama": ""#);
+                reply.resize(reply.len() + (2 << 20), b'a');
+                let _ = stream.write_all(&reply).await;
+                let _ = stream.flush().await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            });
+        }
+    });
+    let parent = tempfile::tempdir().unwrap();
+    let seen = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let progress_seen = seen.clone();
+    let progress = move |_f: Function, bytes: u64| {
+        progress_seen.fetch_max(bytes, std::sync::atomic::Ordering::Relaxed);
+    };
+    let source = source(&base);
+    let mut pull = Box::pin(fetch_school_in(&source, NPSN, &progress, parent.path()));
+    // Wait until the body is past the threshold (so a file exists), then drop the pull.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        tokio::select! {
+            r = &mut pull => panic!("the pull ended: {r:?}"),
+            _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+        }
+        if seen.load(std::sync::atomic::Ordering::Relaxed) > (SPOOL_ABOVE as u64 + 4096) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "body never arrived");
+    }
+    let spooled: Vec<PathBuf> = entries(parent.path())
+        .into_iter()
+        .flat_map(|d| entries(&d))
+        .collect();
+    assert_eq!(spooled.len(), 1, "{spooled:?}");
+    drop(pull);
+    assert!(entries(parent.path()).is_empty());
+}
+
 #[test]
 fn a_capture_pull_reads_its_files_and_yields_the_same_records() {
     let capture = CaptureDir::open(fixture_dir()).unwrap();
