@@ -15,6 +15,7 @@ const MIGRATIONS_SQL: &[&str] = &[
     include_str!("../../../../migrations/0001_queue_and_staging.sql"),
     include_str!("../../../../migrations/0002_register_and_audit.sql"),
     include_str!("../../../../migrations/0003_connection_profiles.sql"),
+    include_str!("../../../../migrations/0004_register_match_keys.sql"),
 ];
 
 /// The page size of a new database file.
@@ -189,6 +190,6 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(schema_version(), 3);
+        assert_eq!(schema_version(), 4);
     }
 }

@@ -29,7 +29,7 @@ pub(super) fn load_reconciler(conn: &Connection, entity: Entity) -> Result<Recon
     {
         let mut stmt = conn.prepare_cached(
             "SELECT dapodik_id, coalesce(base_hash, content_hash), edited, key_national, key_nik, key_nipd \
-             FROM register WHERE entity = ?1",
+             FROM register INDEXED BY register_match_keys WHERE entity = ?1",
         )?;
         let mut rows = stmt.query([entity.as_str()])?;
         while let Some(r) = rows.next()? {
