@@ -11,6 +11,22 @@ fn main() {
             "batch_attempts",
             "staging_page",
             "staging_row",
+            // Pengaturan, Beranda, SSO SDS (src/connection.rs, preferences.rs, dashboard.rs, sso.rs)
+            "list_profiles",
+            "create_profile",
+            "update_profile",
+            "delete_profile",
+            "activate_profile",
+            "save_profile_key",
+            "detect_port",
+            "test_connection",
+            "get_preferences",
+            "set_preferences",
+            "open_folder",
+            "dashboard",
+            "sso_status",
+            "sso_sign_in",
+            "sso_sign_out",
         ]),
     ))
     .expect("failed to run tauri-build");

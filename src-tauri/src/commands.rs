@@ -36,12 +36,17 @@ async fn with_store<T: Send + 'static>(
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
     let ready = state.ready()?;
+    let (profile, _) = crate::connection::current_profile(ready).await?;
     let school_name = with_store(ready, crate::state::latest_school_name).await?;
+    let demo_school = ready
+        .demo
+        .as_ref()
+        .filter(|_| profile.mode == crate::state::Mode::Demo)
+        .map(|d| d.school_name().to_string());
     Ok(AppInfo {
-        mode: ready.profile.mode.as_str(),
-        npsn: ready.profile.npsn.clone(),
-        school_name: school_name
-            .or_else(|| ready.demo.as_ref().map(|d| d.school_name().to_string())),
+        mode: profile.mode.as_str(),
+        npsn: profile.npsn.clone(),
+        school_name: school_name.or(demo_school),
         db_path: ready.store.path().display().to_string(),
         version: env!("CARGO_PKG_VERSION"),
         sync_enabled: ready.worker.settings().claims_batches(),
@@ -51,10 +56,15 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandErro
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<Batch, CommandError> {
     let ready = state.ready()?;
-    Ok(ready
-        .worker
-        .enqueue(ready.profile.new_batch(ready.worker.settings()))
-        .await?)
+    // The active connection (environment, else the active profile, else the demo) — checked first:
+    // a saved key, and a signed-in operator of this school when SSO SDS is configured.
+    let (profile, active) = crate::connection::current_profile(ready).await?;
+    if let Some(active) = &active {
+        crate::connection::check_can_sync(active).await?;
+    }
+    let mut batch = profile.new_batch(ready.worker.settings());
+    batch.max_attempts = crate::preferences::max_attempts(ready).await?;
+    Ok(ready.worker.enqueue(batch).await?)
 }
 
 #[tauri::command]

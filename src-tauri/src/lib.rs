@@ -6,10 +6,15 @@
 
 pub mod commands;
 pub mod config;
+pub mod connection;
+pub mod dashboard;
 pub mod demo;
+pub mod desktop;
 pub mod error;
 pub mod events;
+pub mod preferences;
 pub mod sources;
+pub mod sso;
 pub mod state;
 
 use config::LaunchArgs;
@@ -25,6 +30,11 @@ pub fn run() {
     webkit_defaults();
     let args = LaunchArgs::parse(std::env::args().skip(1));
     let app = tauri::Builder::default()
+        // First: a second launch hands over to the running instance and exits before anything starts.
+        .plugin(desktop::single_instance_plugin())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(desktop::window_state_plugin())
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(start(&args));
             match &state {
@@ -43,8 +53,13 @@ pub fn run() {
                 .first()
                 .map_or((1280.0, 800.0), |w| (w.width, w.height));
             if let Some(window) = app.get_webview_window("main") {
-                place_and_show(&window, size);
+                if desktop::restore_window(&window) {
+                    let _ = window.show();
+                } else {
+                    place_and_show(&window, size);
+                }
             }
+            desktop::after_start(app);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -56,6 +71,21 @@ pub fn run() {
             commands::batch_attempts,
             commands::staging_page,
             commands::staging_row,
+            connection::list_profiles,
+            connection::create_profile,
+            connection::update_profile,
+            connection::delete_profile,
+            connection::activate_profile,
+            connection::save_profile_key,
+            connection::detect_port,
+            connection::test_connection,
+            preferences::get_preferences,
+            preferences::set_preferences,
+            preferences::open_folder,
+            dashboard::dashboard,
+            sso::sso_status,
+            sso::sso_sign_in,
+            sso::sso_sign_out,
         ])
         .build(tauri::generate_context!())
         .expect("error while building the Tauri application");
@@ -108,7 +138,7 @@ fn init_tracing() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tao=warn,wry=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(desktop::LogWriter::to_folder(&preferences::log_dir()))
         .try_init();
 }
 
@@ -172,6 +202,10 @@ async fn try_start(args: &LaunchArgs) -> Result<Ready, CommandError> {
         real,
         client: settings.client_config(),
         env: Box::new(|name| std::env::var(name).ok()),
+        profile_keys: Some(sources::ProfileKeys {
+            store: store.clone(),
+            secrets: connection::secret_store(),
+        }),
     };
     let worker = sync_core::worker::spawn_worker(store.clone(), settings, Arc::new(resolver));
     tracing::info!(mode = profile.mode.as_str(), "worker started");

@@ -2,7 +2,9 @@
 //!
 //! - `mock` batches go to this run's simulated Dapodik (demo mode), whatever port an older run used.
 //! - `webservice` batches go to the configured URL with the key read, at that moment, from the
-//!   environment variable named by `DAPODIK_SYNC_KEY_ENV` (the keychain replaces this later).
+//!   environment variable named by `DAPODIK_SYNC_KEY_ENV` when the environment configures the
+//!   connection (scripts); otherwise from the OS keychain, for the profile with the batch's URL and
+//!   NPSN ([`ProfileKeys`]). The worker calls the resolver on a blocking thread, as the keychain needs.
 //! - `replay` batches read a capture folder.
 
 use crate::config::RealConnection;
@@ -28,6 +30,42 @@ pub struct AppSources {
     pub real: Option<RealConnection>,
     pub client: ClientConfig,
     pub env: EnvLookup,
+    /// Keys of the connection profiles (used when `real` is not set).
+    pub profile_keys: Option<ProfileKeys>,
+}
+
+/// Where a profile's Web Service key is found when its batch runs: the profile (by the batch's URL
+/// and NPSN) in the store, its key in the keychain under the profile's uid.
+pub struct ProfileKeys {
+    pub store: sync_core::Store,
+    pub secrets: keychain::SecretStore,
+}
+
+impl ProfileKeys {
+    /// The key of the profile `batch` was queued for. Blocking (SQLite and the keychain).
+    pub fn key_for(&self, batch: &Batch) -> Result<keychain::Secret, WsError> {
+        let profile = self
+            .store
+            .profile_for_target(&batch.target, &batch.npsn)
+            .map_err(|e| WsError::new(ErrorCode::NotConfigured, format!("profiles: {}", e.code())))?
+            .ok_or_else(|| {
+                WsError::new(
+                    ErrorCode::NotConfigured,
+                    "no connection profile for this batch's address and NPSN",
+                )
+            })?;
+        match self.secrets.webservice_key(&profile.uid) {
+            Ok(Some(key)) => Ok(key),
+            Ok(None) => Err(WsError::new(
+                ErrorCode::NotConfigured,
+                format!("no Web Service key saved for profile {}", profile.id),
+            )),
+            Err(e) => Err(WsError::new(
+                ErrorCode::NotConfigured,
+                format!("keychain: {}", e.detail().unwrap_or("unavailable")),
+            )),
+        }
+    }
 }
 
 impl SourceResolver for AppSources {
@@ -48,12 +86,21 @@ impl SourceResolver for AppSources {
                 )?))
             }
             SourceKind::Webservice => {
-                let real = self.real.as_ref().ok_or_else(|| {
-                    WsError::new(
-                        ErrorCode::NotConfigured,
-                        "no Web Service connection configured",
-                    )
-                })?;
+                let Some(real) = self.real.as_ref() else {
+                    let keys = self.profile_keys.as_ref().ok_or_else(|| {
+                        WsError::new(
+                            ErrorCode::NotConfigured,
+                            "no Web Service connection configured",
+                        )
+                    })?;
+                    let key = keys.key_for(batch)?;
+                    return Ok(Source::Http(WebServiceClient::new(
+                        &batch.target,
+                        &batch.npsn,
+                        key.expose(),
+                        self.client.clone(),
+                    )?));
+                };
                 let key = (self.env)(&real.key_env)
                     .map(|k| k.trim().to_string())
                     .filter(|k| !k.is_empty())
@@ -112,6 +159,7 @@ mod tests {
             real,
             client: ClientConfig::default(),
             env: Box::new(move |name| env.get(name).cloned()),
+            profile_keys: None,
         }
     }
 

@@ -7,7 +7,7 @@
 # `cargo install tauri-driver --locked`, and `npm ci` in ui/.
 # Before the end-to-end test it runs the desktop crate's own unit tests (cargo test excludes that crate
 # elsewhere because it needs the GUI libraries); E2E_SKIP_UNIT=1 skips them.
-# Env: E2E_SKIP_BUILD=1 reuses the existing build; E2E_SYNC_TIMEOUT_MS (default 120000);
+# Env: E2E_TESTS (default tests/e2e/*.test.mjs) picks test files; E2E_SKIP_BUILD=1 reuses the existing build; E2E_SYNC_TIMEOUT_MS (default 120000);
 # DAPODIK_SYNC_DEMO_STUDENTS (default 10000: the Staging table must scroll smoothly through them all).
 set -euo pipefail
 
@@ -24,6 +24,8 @@ if [[ "${E2E_SKIP_BUILD:-}" != "1" ]]; then
   (cd ui && npm run build)
   echo "e2e: building the desktop binary (UI embedded)" >&2
   cargo build -p dapodik-sync-desktop --features custom-protocol
+  # settings.test.mjs starts a simulated Dapodik with `dapodik-sync sim serve`.
+  cargo build -p dapodik-sync-cli --bin dapodik-sync
 fi
 
 if [[ "${E2E_SKIP_UNIT:-}" != "1" ]]; then
@@ -51,10 +53,18 @@ kill_tree() {
   for child in $(pgrep -P "$pid" 2>/dev/null); do kill_tree "$child"; done
   kill "$pid" 2>/dev/null || true
 }
+# A real Secret Service for the keychain: gnome-keyring unlocked in this D-Bus session, its data in a
+# throwaway folder (as scripts/test-keychain.sh does). Without gnome-keyring the app shows its
+# "no keychain" message and the settings test fails at saving the key.
+if command -v gnome-keyring-daemon >/dev/null; then
+  export KEYRING_HOME=$(mktemp -d)
+  eval "$(printf "e2e" | XDG_DATA_HOME="$KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets --daemonize)"
+  export GNOME_KEYRING_CONTROL
+fi
 tauri-driver --port "$E2E_PORT" --native-port "$E2E_NATIVE_PORT" >"$E2E_ARTIFACTS/tauri-driver.log" 2>&1 &
 driver=$!
 trap 'kill_tree $driver; wait $driver 2>/dev/null' EXIT
-timeout --kill-after=10 1200 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
+timeout --kill-after=10 1200 node --test --test-concurrency=1 --test-reporter=spec ${E2E_TESTS:-tests/e2e/*.test.mjs}
 INNER
 )
 status=0

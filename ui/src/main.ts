@@ -8,8 +8,11 @@ import { clear, h } from "./dom";
 import { t } from "./i18n";
 import { BatchScreen, type ScreenContext } from "./screens/batch";
 import { StagingScreen } from "./screens/staging";
+import { applyStoredLocale, OfflineBanner, OperatorBadge } from "./app-chrome";
+import { DashboardScreen } from "./screens/dashboard";
+import { SettingsScreen } from "./screens/settings";
 
-type ScreenName = "batch" | "staging";
+type ScreenName = "dashboard" | "settings" | "batch" | "staging";
 
 function errorText(err: unknown): { code: string; message: string } {
   if (err instanceof ApiError) return { code: err.code, message: err.message };
@@ -17,6 +20,7 @@ function errorText(err: unknown): { code: string; message: string } {
 }
 
 async function start(root: HTMLElement): Promise<void> {
+  await applyStoredLocale();
   const book = new BatchBook();
   const banner = h("div", { class: "banner", testid: "error-banner", attrs: { role: "alert" } });
   banner.hidden = true;
@@ -39,9 +43,22 @@ async function start(root: HTMLElement): Promise<void> {
     },
   };
 
+  const operatorBadge = new OperatorBadge();
+  const offlineBanner = new OfflineBanner(book);
+  const dashboardScreen = new DashboardScreen({ ...ctx, navigate: (name) => show(name as ScreenName) });
+  const settingsScreen = new SettingsScreen({
+    ...ctx,
+    changed: () => {
+      void api.appInfo().then((info) => renderMode(modeSlot, info), ctx.reportError);
+      void operatorBadge.refresh();
+      void dashboardScreen.refresh();
+    },
+    // Every screen renders again in the new language.
+    languageChanged: () => window.location.reload(),
+  });
   const batchScreen = new BatchScreen(ctx);
   const stagingScreen = new StagingScreen(ctx);
-  const screens: Record<ScreenName, HTMLElement> = { batch: batchScreen.el, staging: stagingScreen.el };
+  const screens: Record<ScreenName, HTMLElement> = { dashboard: dashboardScreen.el, settings: settingsScreen.el, batch: batchScreen.el, staging: stagingScreen.el };
 
   const navButton = (name: ScreenName, label: string) =>
     h(
@@ -55,10 +72,13 @@ async function start(root: HTMLElement): Promise<void> {
       label,
     );
   const tabs: Record<ScreenName, HTMLButtonElement> = {
+    dashboard: navButton("dashboard", t("app.navDashboard")),
+    settings: navButton("settings", t("app.navSettings")),
     batch: navButton("batch", t("nav.batch")),
     staging: navButton("staging", t("nav.staging")),
   };
-  const tablist = h("nav", { class: "nav", attrs: { role: "tablist", "aria-label": t("nav.label") } }, tabs.batch, tabs.staging);
+  const tablist = h("nav", { class: "nav", attrs: { role: "tablist", "aria-label": t("nav.label") } }, tabs.dashboard, tabs.batch, tabs.staging);
+  tablist.append(tabs.settings);
   tablist.addEventListener("keydown", (e) => {
     if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
     const next: ScreenName = current === "batch" ? "staging" : "batch";
@@ -83,6 +103,8 @@ async function start(root: HTMLElement): Promise<void> {
       tabs[n].tabIndex = n === name ? 0 : -1;
     }
     if (name === "staging") stagingScreen.show();
+    if (name === "dashboard") dashboardScreen.show();
+    if (name === "settings") settingsScreen.show();
   }
 
   const modeSlot = h("div", { class: "mode" });
@@ -92,15 +114,17 @@ async function start(root: HTMLElement): Promise<void> {
     h("div", { class: "brand" }, h("span", { class: "logo", attrs: { "aria-hidden": "true" } }), h("h1", {}, t("app.name"))),
     tablist,
     modeSlot,
+    operatorBadge.el,
   );
 
   clear(root);
-  root.append(header, banner, main);
-  show("batch");
+  root.append(header, banner, offlineBanner.el, main);
+  show("dashboard");
 
   try {
     const info = await api.appInfo();
     renderMode(modeSlot, info);
+    void operatorBadge.refresh();
     if (!info.sync_enabled) {
       root.insertBefore(h("div", { class: "notice", testid: "sync-disabled", attrs: { role: "status" } }, t("header.syncDisabled")), main);
     }

@@ -1,0 +1,194 @@
+//! SSO SDS in the app: "Masuk dengan SSO SDS" (the system browser via the opener plugin — never the
+//! app's webview), the signed-in operator for the header, "Keluar" (revoke + delete the stored
+//! refresh token), and the access check that binds a profile to its school's NPSN.
+//!
+//! One [`SsoClient`] per profile lives in memory while the app runs; its refresh token sits in the OS
+//! keychain (`sso-refresh:<profile uid>`), access and ID tokens only in memory. A refusal by
+//! [`sso_sds::authorize_profile`] is shown in Bahasa Indonesia, recorded in the database
+//! (`access_refusal`, subject id only), and the refused session is signed out.
+
+use crate::connection::{keychain_error, now_ms, on_store, secret_store};
+use crate::error::CommandError;
+use crate::state::AppState;
+use serde::Serialize;
+use sso_sds::{authorize_profile, KeychainRefreshTokens, Operator, SsoClient, SsoConfig, SsoError};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+use sync_core::storage::ConnectionProfile;
+use sync_core::StoreError;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+use tokio::sync::Mutex;
+
+/// How long the sign-in waits for the browser to come back.
+const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Signed-in clients by profile uid.
+static SESSIONS: LazyLock<Mutex<HashMap<String, Arc<SsoClient>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn sso_error(e: &SsoError) -> CommandError {
+    if let Some(detail) = e.detail() {
+        tracing::warn!(%detail, "SSO SDS failed");
+    }
+    match e {
+        SsoError::Keychain(k) => keychain_error(k),
+        SsoError::SignInRequired => CommandError::new("sso_sign_in_required", e.message()),
+        _ => CommandError::new("sso_failed", e.message()),
+    }
+}
+
+/// The profile's SSO registration.
+pub fn config_of(profile: &ConnectionProfile) -> SsoConfig {
+    let mut config = SsoConfig::new(profile.sso_issuer.trim(), profile.sso_client_id.trim());
+    config.scopes = profile.sso_scopes.clone();
+    config.data_endpoint = url::Url::parse(profile.sso_data_endpoint.trim()).ok();
+    config
+}
+
+/// The signed-in operator as the header shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SsoStatus {
+    pub configured: bool,
+    pub operator: Option<Operator>,
+}
+
+async fn profile(state: &State<'_, AppState>, id: i64) -> Result<ConnectionProfile, CommandError> {
+    on_store(state.ready()?, move |s| {
+        s.profile(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("profil {id}")))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn sso_status(state: State<'_, AppState>, id: i64) -> Result<SsoStatus, CommandError> {
+    let profile = profile(&state, id).await?;
+    let client = SESSIONS.lock().await.get(&profile.uid).cloned();
+    let operator = match client {
+        Some(c) => c.operator().await,
+        None => None,
+    };
+    Ok(SsoStatus {
+        configured: profile.sso_configured(),
+        operator,
+    })
+}
+
+/// "Masuk dengan SSO SDS": discovery, the system browser, the loopback redirect, then the access
+/// check against the profile's NPSN.
+#[tauri::command]
+pub async fn sso_sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<SsoStatus, CommandError> {
+    let profile = profile(&state, id).await?;
+    if !profile.sso_configured() {
+        return Err(CommandError::new(
+            "not_configured",
+            "Isi URL issuer dan Client ID SSO SDS pada profil ini terlebih dahulu.",
+        ));
+    }
+    let config = config_of(&profile);
+    let tokens = Arc::new(KeychainRefreshTokens::new(
+        secret_store(),
+        profile.uid.clone(),
+    ));
+    let client = Arc::new(
+        SsoClient::discover(config, tokens)
+            .await
+            .map_err(|e| sso_error(&e))?,
+    );
+    let opener = app.clone();
+    let operator = client
+        .sign_in(
+            Box::new(move |url| {
+                opener
+                    .opener()
+                    .open_url(url.as_str(), None::<&str>)
+                    .map_err(|e| e.to_string())
+            }),
+            SIGN_IN_TIMEOUT,
+        )
+        .await
+        .map_err(|e| sso_error(&e))?;
+    if let Err(denied) =
+        authorize_profile(&operator, &profile.npsn, &client.config().allowed_roles())
+    {
+        let reason = denied.reason_id.id();
+        let subject = operator.subject.clone();
+        let operator_npsn = operator.npsn.clone();
+        let refused = profile.clone();
+        on_store(state.ready()?, move |s| {
+            s.record_access_refusal(
+                &refused,
+                operator_npsn.as_deref(),
+                &subject,
+                reason,
+                now_ms(),
+            )
+        })
+        .await?;
+        tracing::warn!(reason, "SSO SDS operator refused for this profile");
+        let _ = client.sign_out().await;
+        return Err(CommandError::new("access_denied", denied.message()));
+    }
+    SESSIONS
+        .lock()
+        .await
+        .insert(profile.uid.clone(), client.clone());
+    Ok(SsoStatus {
+        configured: true,
+        operator: Some(operator),
+    })
+}
+
+/// "Keluar": revokes where the provider offers it and deletes the stored refresh token.
+#[tauri::command]
+pub async fn sso_sign_out(state: State<'_, AppState>, id: i64) -> Result<SsoStatus, CommandError> {
+    let profile = profile(&state, id).await?;
+    let client = SESSIONS.lock().await.remove(&profile.uid);
+    match client {
+        Some(client) => {
+            let out = client.sign_out().await.map_err(|e| sso_error(&e))?;
+            if let Some(note) = out.revocation_note {
+                tracing::info!(%note, "SSO sign-out without revocation");
+            }
+        }
+        None => {
+            keychain::AsyncSecretStore::from(secret_store())
+                .delete_refresh_token(&profile.uid)
+                .await
+                .map_err(|e| keychain_error(&e))?;
+        }
+    }
+    Ok(SsoStatus {
+        configured: profile.sso_configured(),
+        operator: None,
+    })
+}
+
+/// Forgets the in-memory session of a deleted profile.
+pub async fn forget(uid: &str) {
+    SESSIONS.lock().await.remove(uid);
+}
+
+/// A profile with SSO configured may sync only for a signed-in operator of its school.
+pub async fn require_authorized(profile: &ConnectionProfile) -> Result<(), CommandError> {
+    let client = SESSIONS.lock().await.get(&profile.uid).cloned();
+    let operator = match client {
+        Some(c) => c.operator().await,
+        None => None,
+    };
+    let Some(operator) = operator else {
+        return Err(CommandError::new(
+            "sso_sign_in_required",
+            "Profil ini memakai SSO SDS: masuk dengan SSO SDS terlebih dahulu (Pengaturan → Masuk dengan SSO SDS).",
+        ));
+    };
+    let roles = config_of(profile).allowed_roles();
+    authorize_profile(&operator, &profile.npsn, &roles)
+        .map_err(|denied| CommandError::new("access_denied", denied.message()))
+}

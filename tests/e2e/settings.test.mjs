@@ -1,0 +1,234 @@
+// End-to-end test of Beranda and Pengaturan on the real desktop binary (run by tests/e2e/run.sh inside a
+// D-Bus session with an unlocked gnome-keyring, so the real Secret Service holds the key):
+// demo mode → Beranda shows the demo school and "Sinkronkan sekarang" works from there → Pengaturan:
+// a Web Service profile pointing at a simulator started here (`dapodik-sync sim serve`), its key saved
+// ("Kunci tersimpan", the key nowhere in the DOM), "Uji koneksi" with every step ✓, a sync through that
+// profile (the worker reads the key from the keychain) → English and back.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { Session, waitFor } from "./webdriver.mjs";
+
+const here = new URL(".", import.meta.url).pathname;
+const root = resolve(here, "../..");
+const driverUrl = process.env.E2E_WEBDRIVER_URL ?? "http://127.0.0.1:4444";
+const app = process.env.E2E_APP ?? join(root, "target/debug/dapodik-sync-desktop");
+const cli = process.env.E2E_CLI ?? join(root, "target/debug/dapodik-sync");
+const artifacts = process.env.E2E_ARTIFACTS ?? join(here, "artifacts");
+const screenshots = process.env.E2E_SCREENSHOTS ?? join(root, "docs/screenshots");
+const syncTimeoutMs = Number(process.env.E2E_SYNC_TIMEOUT_MS ?? 120_000);
+
+const SIM_NPSN = "20298765";
+// A recognisable test key: it must never show up in the page.
+const SIM_KEY = "E2E-KUNCI-RAHASIA-7Q4Z9";
+
+const dataDir = mkdtempSync(join(tmpdir(), "dapodik-sync-e2e-settings-"));
+const db = join(dataDir, "settings.sqlite3");
+let session;
+let sim;
+let simUrl;
+
+mkdirSync(artifacts, { recursive: true });
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+async function saveScreenshot(name) {
+  const png = await session.screenshot();
+  assert.ok(png.length > 1000, `screenshot ${name} is suspiciously small (${png.length} bytes)`);
+  const file = join(artifacts, name);
+  writeFileSync(file, png);
+  return file;
+}
+
+/** The DOM text of the first match, found and read in one script (screens re-render while syncing). */
+const textOf = (css) => session.execute("const e = document.querySelector(arguments[0]); return e ? e.textContent : null", [css]);
+
+async function typeInto(css, text) {
+  const el = await session.waitForElement(css);
+  await session.cmd("POST", `/element/${el}/clear`, {});
+  await session.cmd("POST", `/element/${el}/value`, { text });
+}
+
+async function clickWhenReady(css, timeoutMs = 10_000) {
+  await session.click(await session.waitForElement(css, timeoutMs));
+}
+
+/** Starts `dapodik-sync sim serve` on a free port and returns its URL. */
+function startSimulator() {
+  return new Promise((resolveUrl, reject) => {
+    sim = spawn(cli, ["sim", "serve", "--addr", "127.0.0.1:0", "--npsn", SIM_NPSN, "--key", SIM_KEY, "--students", "300"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    sim.on("error", reject);
+    sim.on("exit", (code) => reject(new Error(`sim serve exited with ${code}`)));
+    createInterface({ input: sim.stdout }).once("line", (line) => resolveUrl(JSON.parse(line).url));
+  });
+}
+
+before(async () => {
+  simUrl = await startSimulator();
+  await Session.waitForServer(driverUrl);
+  session = await Session.create(driverUrl, {
+    "tauri:options": { application: app, args: ["--db", db] },
+  });
+});
+
+after(async () => {
+  if (session) {
+    try {
+      await session.delete();
+    } catch (err) {
+      console.error(`could not close the session: ${err.message}`);
+    }
+  }
+  sim?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+let failed = null;
+function step(name, fn) {
+  test(name, async (t) => {
+    if (failed) {
+      t.skip(`skipped: earlier step "${failed}" failed`);
+      return;
+    }
+    try {
+      await fn();
+    } catch (err) {
+      failed = name;
+      try {
+        const safe = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+        await saveScreenshot(`failure-settings-${safe}.png`);
+        writeFileSync(join(artifacts, `failure-settings-${safe}.html`), String(await session.source()));
+      } catch {
+        // The window may be gone.
+      }
+      throw err;
+    }
+  });
+}
+
+/** Waits until the newest batch on Beranda has finished as Berhasil (fails fast on Gagal). */
+async function waitForSuccessfulSync(previousWhen) {
+  return waitFor(
+    async () => {
+      const running = await textOf(byTestId("dash-running-status"));
+      if (running === "Gagal") throw new Error("the batch failed");
+      const when = await textOf(byTestId("dash-last-sync-when"));
+      return when && when !== previousWhen ? when : null;
+    },
+    { timeoutMs: syncTimeoutMs, intervalMs: 500, message: "a successful sync on Beranda" },
+  );
+}
+
+step("Beranda is the first screen and shows the demo school", async () => {
+  await session.waitForElement(byTestId("screen-dashboard"), 30_000);
+  const hidden = await session.execute(`return document.querySelector('[data-testid="screen-dashboard"]').hidden`);
+  assert.equal(hidden, false, "Beranda is shown first");
+  const badge = await textOf(byTestId("mode-badge"));
+  assert.equal(badge?.trim(), "Mode Demo");
+  const school = await waitFor(() => textOf(`${byTestId("school")} .school-name`), { message: "the school in the header" });
+  assert.ok(school.trim().length > 0 && school !== "Sekolah belum diketahui", `demo school name, got "${school}"`);
+  assert.equal((await textOf(byTestId("dash-sync-now")))?.trim(), "Sinkronkan sekarang");
+  assert.match(await textOf(byTestId("dash-no-sync")), /Belum ada sinkronisasi/);
+});
+
+step("Sinkronkan sekarang on Beranda runs a batch and shows what it brought", async () => {
+  await clickWhenReady(byTestId("dash-sync-now"));
+  const when = await waitForSuccessfulSync(null);
+  assert.match(when, /Batch #\d+/);
+  const counts = await textOf(byTestId("dash-counts"));
+  assert.match(counts, /Peserta Didik/);
+  assert.match(await textOf(byTestId("dash-state")), /berhasil/);
+  const decisions = await waitFor(() => textOf(byTestId("dash-conflicts")), { message: "decisions waiting" });
+  assert.match(decisions, /\d+ konflik menunggu keputusan/);
+  await saveScreenshot("beranda.png");
+});
+
+step("Pengaturan: a Web Service profile pointing at the simulator", async () => {
+  await clickWhenReady(byTestId("nav-settings"));
+  await session.waitForElement(byTestId("profile-empty"), 15_000);
+  await clickWhenReady(byTestId("profile-add"));
+  const port = new URL(simUrl).port;
+  await typeInto(byTestId("form-name"), "Sekolah Uji");
+  await typeInto(byTestId("form-host"), "127.0.0.1");
+  await typeInto(byTestId("form-port"), port);
+  await typeInto(byTestId("form-npsn"), SIM_NPSN);
+  await clickWhenReady(byTestId("form-save"));
+  const url = await waitFor(() => textOf(`${byTestId("profile-row")} ${byTestId("profile-url")}`), { message: "the new profile" });
+  assert.equal(url, `http://127.0.0.1:${port}`);
+  assert.ok(await session.find(`${byTestId("profile-row")} ${byTestId("profile-active")}`), "the first profile is active");
+});
+
+step("the key is saved to the keychain and never shown again", async () => {
+  await typeInto(byTestId("key-input"), SIM_KEY);
+  await clickWhenReady(byTestId("key-save"));
+  const saved = await waitFor(() => textOf(byTestId("key-saved")), { timeoutMs: 20_000, message: '"Kunci tersimpan"' });
+  assert.match(saved, /Kunci tersimpan/);
+  assert.ok(await session.find(byTestId("key-replace")), '"Ganti kunci" is offered');
+  const source = String(await session.source());
+  assert.ok(!source.includes(SIM_KEY), "the key is not in the page source");
+  const inDom = await session.execute(
+    `const key = arguments[0];
+     const values = [...document.querySelectorAll('input, textarea')].map((e) => e.value);
+     return document.documentElement.outerHTML.includes(key) || document.body.innerText.includes(key) || values.some((v) => v.includes(key));`,
+    [SIM_KEY],
+  );
+  assert.equal(inDom, false, "the key is nowhere in the DOM, its text or its fields");
+});
+
+step("Uji koneksi shows every step passed", async () => {
+  await clickWhenReady(byTestId("profile-test"));
+  await session.waitForElement(byTestId("check-steps"), 30_000);
+  const steps = await session.execute(
+    `return [...document.querySelectorAll('[data-testid="check-step"]')].map((li) => ({ step: li.dataset.step, ok: li.dataset.ok, text: li.textContent }));`,
+  );
+  assert.ok(steps.length >= 5, `doctor steps: ${JSON.stringify(steps)}`);
+  for (const s of steps) assert.equal(s.ok, "true", `step ${s.step} passed: ${s.text}`);
+  assert.ok(steps.every((s) => s.text.startsWith("✓")), "each step is marked ✓");
+  assert.equal(await session.execute(`return document.querySelector('[data-testid="check-steps"]').dataset.ok`), "true");
+  const file = await saveScreenshot("pengaturan.png");
+  mkdirSync(screenshots, { recursive: true });
+  copyFileSync(join(artifacts, "beranda.png"), join(screenshots, "beranda.png"));
+  copyFileSync(file, join(screenshots, "pengaturan.png"));
+});
+
+step("a sync through the profile reads the key from the keychain", async () => {
+  await clickWhenReady(byTestId("nav-dashboard"));
+  const previous = await textOf(byTestId("dash-last-sync-when"));
+  await waitFor(async () => (await textOf(byTestId("dash-profile"))) === "Sekolah Uji", { message: "Beranda shows the active profile" });
+  assert.equal(await textOf(byTestId("dash-npsn")), SIM_NPSN);
+  await clickWhenReady(byTestId("dash-sync-now"));
+  await waitForSuccessfulSync(previous);
+  const source = String(await session.source());
+  assert.ok(!source.includes(SIM_KEY), "the key is still not in the page");
+});
+
+/** Picks a language in Pengaturan (found and changed in one script: the screen re-renders on load). */
+const chooseLanguage = (value) =>
+  session.execute(
+    `const s = document.querySelector('[data-testid="pref-language"]'); if (!s) return false;
+     s.value = arguments[0]; s.dispatchEvent(new Event("change")); return true;`,
+    [value],
+  );
+
+step("switching to English and back", async () => {
+  await clickWhenReady(byTestId("nav-settings"));
+  await session.waitForElement(byTestId("pref-language"), 15_000);
+  assert.equal(await chooseLanguage("en"), true);
+  await waitFor(async () => (await textOf(byTestId("nav-settings")))?.trim() === "Settings", { timeoutMs: 20_000, message: "English navigation" });
+  assert.equal((await textOf(byTestId("dash-sync-now")))?.trim(), "Synchronise now");
+  assert.equal((await textOf(byTestId("nav-dashboard")))?.trim(), "Home");
+  await clickWhenReady(byTestId("nav-settings"));
+  await waitFor(() => session.execute(`return document.querySelector('[data-testid="pref-language"]')?.value === "en"`), {
+    message: "the stored language",
+  });
+  assert.match(await textOf(byTestId("screen-settings")), /Connection profiles/);
+  assert.equal(await chooseLanguage("id"), true);
+  await waitFor(async () => (await textOf(byTestId("nav-settings")))?.trim() === "Pengaturan", { timeoutMs: 20_000, message: "Indonesian navigation" });
+  assert.equal((await textOf(byTestId("dash-sync-now")))?.trim(), "Sinkronkan sekarang");
+});
