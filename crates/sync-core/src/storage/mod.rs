@@ -32,11 +32,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
+pub use open::{schema_version, ConnectionSettings, BUSY_TIMEOUT};
 pub use profiles::{
     base_url, AccessRefusal, ConnectionCheck, ConnectionProfile, DecisionsWaiting, ProfileInput,
     ProfileKind, DEFAULT_WEBSERVICE_PORT,
 };
-pub use open::{schema_version, ConnectionSettings, BUSY_TIMEOUT};
 pub use register::{Provenance, RegisterPage, RegisterQuery, RegisterRecord, RegisterSort};
 pub use resolution::{
     ApplyReport, ApplyRequest, Decision, Resolution, RowKind, Skipped, StagingDetail,
