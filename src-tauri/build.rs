@@ -27,6 +27,20 @@ fn main() {
             "sso_status",
             "sso_sign_in",
             "sso_sign_out",
+            // Review screens (src/review.rs)
+            "staging_detail",
+            "accept_row",
+            "reject_row",
+            "resolve_row",
+            "bulk_accept",
+            "apply_staging",
+            "register_page",
+            "register_view",
+            "edit_register",
+            "audit_search",
+            "audit_fields",
+            "export_data",
+            "demo_next_semester",
         ]),
     ))
     .expect("failed to run tauri-build");

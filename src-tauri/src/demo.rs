@@ -71,6 +71,11 @@ impl Demo {
         &self.key
     }
 
+    /// Advances the simulated school to the next semester (the next sync brings its changes).
+    pub fn next_semester(&self) -> dapodik_sim::SemesterChanges {
+        self.server.next_semester()
+    }
+
     pub async fn shutdown(self) {
         self.server.shutdown().await;
     }

@@ -13,6 +13,7 @@ pub mod desktop;
 pub mod error;
 pub mod events;
 pub mod preferences;
+pub mod review;
 pub mod sources;
 pub mod sso;
 pub mod state;
@@ -62,6 +63,7 @@ pub fn run() {
             desktop::after_start(app);
             Ok(())
         })
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::sync_now,
@@ -86,6 +88,19 @@ pub fn run() {
             sso::sso_status,
             sso::sso_sign_in,
             sso::sso_sign_out,
+            review::staging_detail,
+            review::accept_row,
+            review::reject_row,
+            review::resolve_row,
+            review::bulk_accept,
+            review::apply_staging,
+            review::register_page,
+            review::register_view,
+            review::edit_register,
+            review::audit_search,
+            review::audit_fields,
+            review::export_data,
+            review::demo_next_semester,
         ])
         .build(tauri::generate_context!())
         .expect("error while building the Tauri application");

@@ -38,6 +38,9 @@ export DAPODIK_SYNC_DEMO_STUDENTS="${DAPODIK_SYNC_DEMO_STUDENTS:-10000}"
 export E2E_ARTIFACTS="$root/tests/e2e/artifacts"
 [[ -x "$E2E_APP" ]] || { echo "e2e: $E2E_APP not built" >&2; exit 2; }
 mkdir -p "$E2E_ARTIFACTS"
+# TEST-ONLY: exports are written here without the save dialog (review.test.mjs reads them back).
+export DAPODIK_SYNC_EXPORT_DIR="${DAPODIK_SYNC_EXPORT_DIR:-$E2E_ARTIFACTS/export}"
+mkdir -p "$DAPODIK_SYNC_EXPORT_DIR"
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 port="$(free_port)"

@@ -11,8 +11,10 @@ import { StagingScreen } from "./screens/staging";
 import { applyStoredLocale, OfflineBanner, OperatorBadge } from "./app-chrome";
 import { DashboardScreen } from "./screens/dashboard";
 import { SettingsScreen } from "./screens/settings";
+import { RegisterScreen } from "./screens/register";
+import { AuditScreen } from "./screens/audit";
 
-type ScreenName = "dashboard" | "settings" | "batch" | "staging";
+type ScreenName = "dashboard" | "settings" | "batch" | "staging" | "register" | "audit";
 
 function errorText(err: unknown): { code: string; message: string } {
   if (err instanceof ApiError) return { code: err.code, message: err.message };
@@ -58,7 +60,9 @@ async function start(root: HTMLElement): Promise<void> {
   });
   const batchScreen = new BatchScreen(ctx);
   const stagingScreen = new StagingScreen(ctx);
-  const screens: Record<ScreenName, HTMLElement> = { dashboard: dashboardScreen.el, settings: settingsScreen.el, batch: batchScreen.el, staging: stagingScreen.el };
+  const registerScreen = new RegisterScreen(ctx);
+  const auditScreen = new AuditScreen(ctx);
+  const screens: Record<ScreenName, HTMLElement> = { dashboard: dashboardScreen.el, settings: settingsScreen.el, batch: batchScreen.el, staging: stagingScreen.el, register: registerScreen.el, audit: auditScreen.el };
 
   const navButton = (name: ScreenName, label: string) =>
     h(
@@ -75,13 +79,16 @@ async function start(root: HTMLElement): Promise<void> {
     dashboard: navButton("dashboard", t("app.navDashboard")),
     settings: navButton("settings", t("app.navSettings")),
     batch: navButton("batch", t("nav.batch")),
-    staging: navButton("staging", t("nav.staging")),
+    staging: navButton("staging", t("review.nav")),
+    register: navButton("register", t("register.nav")),
+    audit: navButton("audit", t("audit.nav")),
   };
-  const tablist = h("nav", { class: "nav", attrs: { role: "tablist", "aria-label": t("nav.label") } }, tabs.dashboard, tabs.batch, tabs.staging);
+  const tablist = h("nav", { class: "nav", attrs: { role: "tablist", "aria-label": t("nav.label") } }, tabs.dashboard, tabs.batch, tabs.staging, tabs.register, tabs.audit);
   tablist.append(tabs.settings);
   tablist.addEventListener("keydown", (e) => {
     if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
-    const next: ScreenName = current === "batch" ? "staging" : "batch";
+    const order = Object.keys(tabs) as ScreenName[];
+    const next = order[(order.indexOf(current) + (e.key === "ArrowRight" ? 1 : order.length - 1)) % order.length];
     show(next);
     tabs[next].focus();
   });
@@ -105,6 +112,8 @@ async function start(root: HTMLElement): Promise<void> {
     if (name === "staging") stagingScreen.show();
     if (name === "dashboard") dashboardScreen.show();
     if (name === "settings") settingsScreen.show();
+    if (name === "register") registerScreen.show();
+    if (name === "audit") auditScreen.show();
   }
 
   const modeSlot = h("div", { class: "mode" });
