@@ -2,7 +2,8 @@
 # Runs the keychain tests against a real Secret Service: a private D-Bus session (dbus-run-session)
 # with gnome-keyring-daemon started and unlocked inside it, then every keychain test including the
 # ones marked #[ignore] for needing a Secret Service, and the sso-sds test that keeps its refresh
-# token in that keychain (it also needs `npm ci` in tests/oidc, as scripts/bootstrap.sh does).
+# token in that keychain (it also needs `npm ci` in tests/oidc, as scripts/bootstrap.sh does), and the
+# desktop shell's check that a sync leaves the key in no database or log file.
 # Needs: dbus (dbus-run-session), gnome-keyring, node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ export KEYCHAIN_TEST_HOME
 # Build outside the D-Bus session so the keyring daemon does not idle through a long compile.
 cargo test -p keychain --no-run
 cargo test -p sso-sds --test keychain_store --no-run
+# The desktop shell needs the GUI libraries (libwebkit2gtk-4.1-dev) to build.
+cargo test -p dapodik-sync-desktop --test key_privacy --no-run
 
 dbus-run-session -- bash -c '
   set -euo pipefail
@@ -32,4 +35,6 @@ dbus-run-session -- bash -c '
   export GNOME_KEYRING_CONTROL
   cargo test -p keychain -- --include-ignored
   cargo test -p sso-sds --test keychain_store -- --include-ignored
+  # After a full sync through a keychain profile, no database or log file holds the key.
+  cargo test -p dapodik-sync-desktop --test key_privacy -- --include-ignored
 ' 
