@@ -209,21 +209,21 @@ step("second sync: Rekonsiliasi shows MATCHED updates and a Verval-protected CON
     { timeoutMs: 15_000, message: "the edited student as a CONFLICT row" },
   );
   await session.click(row);
-  const nama = await session.waitForElement(`${byTestId("diff-table")} tr[data-field="nama"]`);
+  const nama = await session.waitForElement(`${byTestId("diff-table")} tbody[data-field="nama"]`);
   assert.equal(await session.attribute(nama, "data-conflict"), "true");
   assert.equal(await session.attribute(nama, "data-protected"), "true");
-  const local = await textOf(`tr[data-field="nama"] [data-col="local"]`);
+  const local = await textOf(`tbody[data-field="nama"] [data-col="local"]`);
   assert.equal(local, "NAMA DIUBAH OPERATOR");
-  dapodikName = await textOf(`tr[data-field="nama"] [data-col="dapodik"]`);
+  dapodikName = await textOf(`tbody[data-field="nama"] [data-col="dapodik"]`);
   assert.ok(dapodikName && dapodikName !== local, "Dapodik has its own (corrected) name");
-  assert.match(await textOf(`tr[data-field="nama"]`), /Verval/);
+  assert.match(await textOf(`tbody[data-field="nama"]`), /Verval/);
   assert.match(await textOf(byTestId("review-keys")), /j\/n/);
   await saveScreenshot("rekonsiliasi.png", true);
 });
 
 step("take Dapodik on the conflicting field, then Terapkan", async () => {
-  await session.click(await session.find(`tr[data-field="nama"] ${byTestId("take-dapodik")}`));
-  await waitFor(async () => (await textOf(`tr[data-field="nama"] ${byTestId("field-choice")}`)).includes("Dapodik"), { message: "the choice shown" });
+  await session.click(await session.find(`tbody[data-field="nama"] ${byTestId("take-dapodik")}`));
+  await waitFor(async () => (await textOf(`tbody[data-field="nama"] ${byTestId("field-choice")}`)).includes("Dapodik"), { message: "the choice shown" });
   await session.click(await session.find(byTestId("apply")));
   await waitFor(
     async () => {

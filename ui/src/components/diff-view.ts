@@ -34,6 +34,7 @@ function changeLabel(d: FieldDiff): string {
   return t(`review.change.${d.change}` as "review.change.same");
 }
 
+/** One field: its values row and (when it can be decided) a row of controls below, in one `<tbody>`. */
 function fieldRow(d: FieldDiff, choice: FieldChoice | undefined, opts: DiffViewOptions): HTMLElement {
   const cell = (which: "local" | "base" | "dapodik", value: RecordValue) =>
     h("td", { class: `diff-cell diff-${which}`, attrs: { "data-col": which } }, valueText(d.field, value, opts.showSensitive));
@@ -49,23 +50,14 @@ function fieldRow(d: FieldDiff, choice: FieldChoice | undefined, opts: DiffViewO
   if (chosen) state.append(h("span", { class: "choice", testid: "field-choice" }, chosen));
   if (d.protected && d.change !== "same") state.append(h("p", { class: "hint small", testid: "protected-hint" }, d.hint ?? t("review.protectedHint")));
 
-  const row = h(
-    "tr",
-    {
-      class: `diff-row${d.conflict ? " diff-conflict" : ""}${d.protected ? " diff-protected" : ""}`,
-      testid: "diff-row",
-      attrs: { "data-field": d.field, "data-conflict": String(d.conflict), "data-protected": String(d.protected), "data-change": d.change },
-    },
-    name,
-    cell("local", d.local),
-    cell("base", d.base),
-    cell("dapodik", d.dapodik),
-    state,
-  );
+  const classes = `${d.conflict ? " diff-conflict" : ""}${d.protected ? " diff-protected" : ""}`;
+  const data = { "data-field": d.field, "data-conflict": String(d.conflict), "data-protected": String(d.protected), "data-change": d.change };
+  const row = h("tr", { class: `diff-row${classes}`, testid: "diff-row", attrs: data }, name, cell("local", d.local), cell("base", d.base), cell("dapodik", d.dapodik), state);
+  const group = h("tbody", { class: `diff-field${classes}`, attrs: data }, row);
 
   if (opts.onChoose && d.change !== "same") {
     const choose = opts.onChoose;
-    const controls = h("td", { class: "diff-controls" });
+    const controls = h("td", { class: "diff-controls", attrs: { colspan: 5 } });
     const btn = (label: string, testid: string, c: FieldChoice, pressed: boolean) =>
       h(
         "button",
@@ -102,11 +94,9 @@ function fieldRow(d: FieldDiff, choice: FieldChoice | undefined, opts: DiffViewO
       });
       controls.append(h("span", { class: "type-value" }, input, save));
     }
-    row.append(controls);
-  } else {
-    row.append(h("td", { class: "diff-controls" }));
+    group.append(h("tr", { class: `diff-actions${classes}` }, controls));
   }
-  return row;
+  return group;
 }
 
 export function renderFindings(findings: Finding[]): HTMLElement {
@@ -147,10 +137,9 @@ export function renderDiff(detail: StagingDetail, opts: DiffViewOptions): HTMLEl
         h("th", { attrs: { scope: "col" }, testid: "col-base" }, t("review.colBase")),
         h("th", { attrs: { scope: "col" }, testid: "col-dapodik" }, t("review.colDapodik")),
         h("th", { attrs: { scope: "col" } }, t("review.colState")),
-        h("th", { attrs: { scope: "col" } }, opts.onChoose ? t("review.colChoice") : ""),
       ),
     ),
-    h("tbody", {}, ...detail.diff.map((d) => fieldRow(d, choices[d.field], opts))),
+    ...detail.diff.map((d) => fieldRow(d, choices[d.field], opts)),
   );
   return h(
     "div",

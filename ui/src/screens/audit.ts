@@ -62,11 +62,11 @@ export class AuditScreen {
       rowData: (e) => ({ field: e.field ?? "", action: e.action, entity: e.entity }),
       pageSize: 100,
       columns: [
-        { key: "at", label: t("audit.colAt"), width: "150px", render: (e) => formatDateTime(e.at) },
+        { key: "at", label: t("audit.colAt"), width: "170px", render: (e) => formatDateTime(e.at) },
         { key: "actor", label: t("audit.colActor"), width: "110px", render: (e) => e.actor },
-        { key: "action", label: t("audit.colAction"), width: "110px", render: (e) => t(`audit.action.${e.action}` as "audit.action.insert") },
+        { key: "action", label: t("audit.colAction"), width: "190px", render: (e) => t(`audit.action.${e.action}` as "audit.action.insert") },
         { key: "entity", label: t("audit.colEntity"), width: "130px", render: (e) => entityLabel(e.entity) },
-        { key: "id", label: t("audit.colId"), width: "minmax(120px, 1fr)", render: (e) => h("code", { class: "mono" }, e.dapodik_id) },
+        { key: "id", label: t("audit.colId"), width: "minmax(110px, 200px)", render: (e) => h("code", { class: "mono" }, e.dapodik_id) },
         { key: "field", label: t("audit.colField"), width: "130px", render: (e) => (e.field ? fieldLabel(e.field) : t("audit.wholeRecord")) },
         {
           key: "change",

@@ -327,14 +327,15 @@ export class RegisterScreen {
         h("div", { class: "detail-badges" }, h("span", { class: "badge badge-entity" }, entityLabel(r.entity)), r.edited ? h("span", { class: "badge badge-edited" }, t("register.edited")) : null),
         h("p", { class: "muted small" }, t("register.provenance", { updated: formatDateTime(r.provenance.updated_at), batch: r.provenance.source_batch_id ?? "—" })),
       ),
+      h("h4", {}, t("register.history", { n: view.history.length })),
+      view.history.length > 0 ? history : h("p", { class: "muted small" }, t("register.noHistory")),
+      relatedTitle ? h("h4", {}, relatedTitle) : null,
+      relatedTitle ? related : null,
       h("div", { class: "detail-fields-head" }, h("h4", {}, t("register.fields")), h("label", { class: "check" }, toggle, t("staging.showSensitive"))),
       list,
       h("h4", {}, t("register.editTitle")),
       editForm,
-      relatedTitle ? h("h4", {}, relatedTitle) : null,
-      relatedTitle ? related : null,
-      h("h4", {}, t("register.history", { n: view.history.length })),
-      view.history.length > 0 ? history : h("p", { class: "muted small" }, t("register.noHistory")),
     );
+    this.detail.scrollTop = 0;
   }
 }
