@@ -85,6 +85,8 @@ step("starts in demo mode with the Mode Demo badge", async () => {
   assert.equal((await session.text(badge)).trim(), "Mode Demo");
   const school = await session.text(await session.waitForElement(byTestId("school")));
   assert.match(school, /NPSN \d{8}/, `header should show the school's NPSN, got "${school}"`);
+  // Beranda is the first screen; this test walks the Batch screen.
+  await session.click(await session.waitForElement(byTestId("nav-batch")));
   const button = await session.waitForElement(byTestId("sync-now"));
   assert.equal((await session.text(button)).trim(), "Sinkronkan sekarang");
 });
