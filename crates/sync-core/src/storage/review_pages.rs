@@ -219,9 +219,8 @@ mod tests {
         log(&store, 300, Entity::Gtk, "g1", Some("nama"));
         log(&store, 400, Entity::PesertaDidik, "x2", None);
         let q = |f: AuditSearch| {
-            store
-                .audit_search(&AuditSearch { limit: 100, ..f })
-                .unwrap()
+            let limit = if f.limit == 0 { 100 } else { f.limit };
+            store.audit_search(&AuditSearch { limit, ..f }).unwrap()
         };
         let all = q(AuditSearch::default());
         assert_eq!(all.total, 4);
