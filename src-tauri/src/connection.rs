@@ -421,3 +421,68 @@ pub async fn check_can_sync(active: &ConnectionProfile) -> Result<(), CommandErr
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::ProfileKeys;
+    use dapodik_webservice::ErrorCode;
+    use sync_core::NewBatch;
+
+    #[test]
+    fn a_batch_without_a_matching_profile_is_not_configured_before_any_keychain_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("k.sqlite3")).unwrap();
+        store
+            .create_profile(
+                &ProfileInput {
+                    name: "A".into(),
+                    kind: Some(ProfileKind::Webservice),
+                    host: "10.0.0.5".into(),
+                    port: Some(5774),
+                    npsn: "20212345".into(),
+                    ..Default::default()
+                },
+                1,
+            )
+            .unwrap();
+        let keys = ProfileKeys {
+            store: store.clone(),
+            // Never reached: no profile matches, so no keychain is needed for this test.
+            secrets: SecretStore::with_service("id.dapodiksync.test-unit"),
+        };
+        for (target, npsn) in [
+            ("http://10.0.0.6:5774", "20212345"),
+            ("http://10.0.0.5:5774", "20299999"),
+        ] {
+            let batch = store
+                .enqueue(
+                    &NewBatch {
+                        source: SourceKind::Webservice,
+                        target: target.into(),
+                        npsn: npsn.into(),
+                        max_attempts: 1,
+                    },
+                    1,
+                )
+                .unwrap();
+            let err = keys.key_for(&batch).unwrap_err();
+            assert_eq!(err.code, ErrorCode::NotConfigured, "{target} {npsn}");
+        }
+    }
+
+    #[test]
+    fn keychain_errors_cross_with_their_indonesian_message() {
+        let e = keychain_error(&KeychainError::Unavailable {
+            detail: "no session bus".into(),
+        });
+        assert_eq!(e.code, "keychain_unavailable");
+        assert!(e
+            .message
+            .contains("tidak pernah menyimpan rahasia ke berkas"));
+        assert!(
+            !e.message.contains("session bus"),
+            "the detail stays in the log"
+        );
+    }
+}

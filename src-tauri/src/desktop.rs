@@ -114,7 +114,6 @@ pub fn spawn_notifier(app: AppHandle) {
         return;
     };
     let mut events = ready.worker.subscribe();
-    drop(state);
     tauri::async_runtime::spawn(async move {
         let mut told = HashSet::new();
         loop {

@@ -192,3 +192,50 @@ pub async fn require_authorized(profile: &ConnectionProfile) -> Result<(), Comma
     authorize_profile(&operator, &profile.npsn, &roles)
         .map_err(|denied| CommandError::new("access_denied", denied.message()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sync_core::storage::ProfileKind;
+
+    fn profile(npsn: &str) -> ConnectionProfile {
+        ConnectionProfile {
+            id: 7,
+            uid: "test-sso-uid".into(),
+            name: "Sekolah SSO".into(),
+            kind: ProfileKind::Webservice,
+            host: "localhost".into(),
+            port: None,
+            install_dir: None,
+            npsn: npsn.into(),
+            sso_issuer: "https://sso.example.id/realms/sds".into(),
+            sso_client_id: "dapodik-sync".into(),
+            sso_scopes: vec!["profile".into(), "offline_access".into()],
+            sso_data_endpoint: "https://sds.example.id/api".into(),
+            active: true,
+            last_check: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn the_profile_gives_the_sso_registration() {
+        let c = config_of(&profile("20212345"));
+        assert_eq!(c.issuer, "https://sso.example.id/realms/sds");
+        assert_eq!(c.client_id, "dapodik-sync");
+        assert!(c.wants_offline_access());
+        assert!(c.validate().is_ok());
+        assert_eq!(
+            c.data_endpoint.unwrap().as_str(),
+            "https://sds.example.id/api"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_profile_with_sso_needs_a_signed_in_operator() {
+        let e = require_authorized(&profile("20212345")).await.unwrap_err();
+        assert_eq!(e.code, "sso_sign_in_required");
+        assert!(e.message.contains("Masuk dengan SSO SDS"), "{}", e.message);
+    }
+}
