@@ -195,7 +195,8 @@ fn cell(field: &str, value: Option<&Value>) -> Cell {
     }
 }
 
-/// A sheet being written, xlsx or CSV, one row at a time.
+/// A sheet being written, xlsx or CSV, one row at a time (one per export: its size does not matter).
+#[allow(clippy::large_enum_variant)]
 enum Sink {
     Xlsx {
         workbook: Box<Workbook>,
