@@ -199,6 +199,13 @@ step("second sync: Rekonsiliasi shows MATCHED updates and a Verval-protected CON
   await waitFor(async () => Number((await textOf(byTestId("staging-total"))).replace(/\D/g, "")) > 0, { timeoutMs: 30_000, message: "MATCHED rows" });
   await setValue("filter-status", "CONFLICT");
   await waitFor(async () => Number((await textOf(byTestId("staging-total"))).replace(/\D/g, "")) > 0, { timeoutMs: 30_000, message: "CONFLICT rows" });
+  // Keyboard: "j" opens the batch's first conflict.
+  await session.execute(
+    `document.activeElement && document.activeElement.blur();
+     document.querySelector('[data-testid="screen-staging"]').dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true }));`,
+  );
+  await waitFor(async () => /^Konflik 1 dari [\d.]+$/.test(await textOf(byTestId("review-result"))), { message: "j to open the first conflict" });
+  await waitFor(async () => (await textOf(byTestId("staging-detail-title"))).trim().length > 0, { message: "the conflict's detail" });
   await setValue("filter-search", student, "input");
   const row = await waitFor(
     async () => {
