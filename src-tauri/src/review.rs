@@ -307,3 +307,50 @@ pub async fn demo_next_semester(state: State<'_, AppState>) -> Result<DemoSemest
         gtk_leavers: c.gtk_leavers,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_targets_from_the_window_deserialise_with_their_file_names() {
+        let register: ExportTarget = serde_json::from_value(serde_json::json!({
+            "what": "register", "entity": "peserta_didik", "search": null
+        }))
+        .unwrap();
+        assert_eq!(register.file_stem(), "data-sekolah-peserta-didik");
+        let staging: ExportTarget = serde_json::from_value(serde_json::json!({
+            "what": "staging", "batch_id": 7, "entity": null, "status": "CONFLICT", "search": "budi"
+        }))
+        .unwrap();
+        let ExportTarget::Staging { filter } = &staging else {
+            panic!("staging target");
+        };
+        assert_eq!(filter.batch_id, Some(7));
+        assert_eq!(filter.status, Some(StagingStatus::Conflict));
+        assert_eq!(filter.search.as_deref(), Some("budi"));
+        assert_eq!(staging.file_stem(), "rekonsiliasi-batch-7");
+        let latest: ExportTarget =
+            serde_json::from_value(serde_json::json!({"what": "staging"})).unwrap();
+        assert_eq!(latest.file_stem(), "rekonsiliasi");
+        assert!(
+            serde_json::from_value::<ExportTarget>(serde_json::json!({"what": "other"})).is_err()
+        );
+    }
+
+    #[test]
+    fn field_choices_from_the_window_deserialise() {
+        let c: FieldChoice =
+            serde_json::from_value(serde_json::json!({"take": "dapodik"})).unwrap();
+        assert_eq!(c, FieldChoice::Dapodik);
+        let c: FieldChoice =
+            serde_json::from_value(serde_json::json!({"take": "value", "value": "JL. BARU"}))
+                .unwrap();
+        assert_eq!(
+            c,
+            FieldChoice::Value {
+                value: serde_json::json!("JL. BARU")
+            }
+        );
+    }
+}
