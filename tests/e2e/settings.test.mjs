@@ -12,6 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import net from "node:net";
 import { Session, waitFor } from "./webdriver.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -53,8 +54,22 @@ async function typeInto(css, text) {
   await session.cmd("POST", `/element/${el}/value`, { text });
 }
 
+/** Clicks the element matching `css`, finding it again if a re-render replaced it meanwhile. */
 async function clickWhenReady(css, timeoutMs = 10_000) {
-  await session.click(await session.waitForElement(css, timeoutMs));
+  await waitFor(
+    async () => {
+      const el = await session.find(css);
+      if (!el) return false;
+      try {
+        await session.click(el);
+        return true;
+      } catch (err) {
+        if (err.error === "stale element reference") return false;
+        throw err;
+      }
+    },
+    { timeoutMs, message: `a click on ${css}` },
+  );
 }
 
 /** Starts `dapodik-sync sim serve` on a free port and returns its URL. */
@@ -231,4 +246,65 @@ step("switching to English and back", async () => {
   assert.equal(await chooseLanguage("id"), true);
   await waitFor(async () => (await textOf(byTestId("nav-settings")))?.trim() === "Pengaturan", { timeoutMs: 20_000, message: "Indonesian navigation" });
   assert.equal((await textOf(byTestId("dash-sync-now")))?.trim(), "Sinkronkan sekarang");
+});
+
+/** A TCP port nothing listens on (bound, then closed). */
+function closedPort() {
+  return new Promise((resolvePort) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+step("a second launch exits and leaves the running window alone", async () => {
+  const second = spawn(app, ["--db", join(dataDir, "second.sqlite3")], { stdio: "ignore" });
+  const code = await new Promise((resolveExit, reject) => {
+    const timer = setTimeout(() => {
+      second.kill();
+      reject(new Error("the second instance kept running"));
+    }, 20_000);
+    second.on("exit", (c) => {
+      clearTimeout(timer);
+      resolveExit(c);
+    });
+  });
+  assert.equal(code, 0, "the second instance hands over and exits cleanly");
+  // The first window still answers.
+  assert.equal((await textOf(byTestId("nav-settings")))?.trim(), "Pengaturan");
+});
+
+step("when Dapodik cannot be reached the offline banner shows and review still works", async () => {
+  await clickWhenReady(byTestId("nav-settings"));
+  await clickWhenReady(byTestId("profile-add"));
+  await typeInto(byTestId("form-name"), "PC Dapodik mati");
+  await typeInto(byTestId("form-host"), "127.0.0.1");
+  await typeInto(byTestId("form-port"), String(await closedPort()));
+  await typeInto(byTestId("form-npsn"), SIM_NPSN);
+  await clickWhenReady(byTestId("form-save"));
+  const row = `${byTestId("profile-row")}[data-name="PC Dapodik mati"]`;
+  await session.waitForElement(row, 15_000);
+  await typeInto(`${row} ${byTestId("key-input")}`, "KUNCI-LAIN-123");
+  await clickWhenReady(`${row} ${byTestId("key-save")}`);
+  await session.waitForElement(`${row} ${byTestId("key-saved")}`, 15_000);
+  await clickWhenReady(`${row} ${byTestId("profile-activate")}`);
+  await session.waitForElement(`${row} ${byTestId("profile-active")}`, 15_000);
+
+  await clickWhenReady(byTestId("nav-dashboard"));
+  await clickWhenReady(byTestId("dash-sync-now"));
+  const banner = await waitFor(
+    () => session.execute(`const b = document.querySelector('[data-testid="offline-banner"]'); return b && !b.hidden ? b.textContent : null;`),
+    { timeoutMs: 60_000, message: "the offline banner" },
+  );
+  assert.match(banner, /Dapodik tidak dapat dihubungi/);
+  assert.match(banner, /dapodik_unreachable|timeout/);
+  assert.equal(await session.execute(`return document.querySelector('[data-testid="dash-state"]').dataset.state`), "offline");
+  await saveScreenshot("beranda-offline.png");
+  // Review still works offline: the staged rows of the earlier syncs are there.
+  await clickWhenReady(byTestId("nav-staging"));
+  await session.waitForElement(byTestId("staging-row"), 30_000);
+  // Stop the retries.
+  await clickWhenReady(byTestId("nav-dashboard"));
+  await clickWhenReady(byTestId("dash-cancel"));
 });

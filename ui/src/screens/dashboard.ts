@@ -139,7 +139,16 @@ export class DashboardScreen {
           h("span", { class: `badge badge-${active.status.toLowerCase()}`, testid: "dash-running-status" }, batchStatusLabel(active.status)),
           h("div", { class: "batch-actions" }, cancel),
         ),
-        active.status === "RUNNING" ? progressList(this.ctx.book, active, "dash-progress") : h("p", { class: "muted" }, t("batch.waiting")),
+        active.status === "RUNNING"
+          ? progressList(this.ctx.book, active, "dash-progress")
+          : active.error && active.next_attempt_at !== null
+            ? h(
+                "div",
+                { class: "error-box error-retrying", testid: "dash-retrying", attrs: { role: "note" } },
+                h("p", { class: "error-message" }, active.error.message),
+                h("p", { class: "muted" }, t("dashboard.nextRetry", { relative: formatRelative(active.next_attempt_at, Date.now()) })),
+              )
+            : h("p", { class: "muted" }, t("batch.waiting")),
       ),
     );
   }
