@@ -12,7 +12,7 @@ use crate::error::CommandError;
 use crate::state::AppState;
 use serde::Serialize;
 use sso_sds::{authorize_profile, KeychainRefreshTokens, Operator, SsoClient, SsoConfig, SsoError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use sync_core::storage::ConnectionProfile;
@@ -27,6 +27,55 @@ const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 /// Signed-in clients by profile uid.
 static SESSIONS: LazyLock<Mutex<HashMap<String, Arc<SsoClient>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Profiles whose stored refresh token was already tried this run (one resume attempt each).
+static RESUMED: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+/// Restores the session of a profile from its stored refresh token (after a restart), once per run.
+/// Failures are logged only: the operator then simply signs in again.
+async fn resume(profile: &ConnectionProfile) {
+    if !profile.sso_configured() || !RESUMED.lock().await.insert(profile.uid.clone()) {
+        return;
+    }
+    let tokens = Arc::new(KeychainRefreshTokens::new(
+        secret_store(),
+        profile.uid.clone(),
+    ));
+    match keychain::AsyncSecretStore::from(secret_store())
+        .refresh_token(&profile.uid)
+        .await
+    {
+        Ok(Some(_)) => {}
+        Ok(None) => return,
+        Err(e) => {
+            tracing::info!(
+                detail = e.detail().unwrap_or(""),
+                "no SSO session to resume"
+            );
+            return;
+        }
+    }
+    let client = match SsoClient::discover(config_of(profile), tokens).await {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            tracing::info!(
+                detail = e.detail().unwrap_or_default(),
+                "SSO resume: discovery failed"
+            );
+            return;
+        }
+    };
+    match client.resume().await {
+        Ok(Some(operator)) => {
+            if authorize_profile(&operator, &profile.npsn, &client.config().allowed_roles()).is_ok()
+            {
+                SESSIONS.lock().await.insert(profile.uid.clone(), client);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::info!(detail = e.detail().unwrap_or_default(), "SSO resume failed"),
+    }
+}
 
 fn sso_error(e: &SsoError) -> CommandError {
     if let Some(detail) = e.detail() {
@@ -65,6 +114,9 @@ async fn profile(state: &State<'_, AppState>, id: i64) -> Result<ConnectionProfi
 #[tauri::command]
 pub async fn sso_status(state: State<'_, AppState>, id: i64) -> Result<SsoStatus, CommandError> {
     let profile = profile(&state, id).await?;
+    if !SESSIONS.lock().await.contains_key(&profile.uid) {
+        resume(&profile).await;
+    }
     let client = SESSIONS.lock().await.get(&profile.uid).cloned();
     let operator = match client {
         Some(c) => c.operator().await,
