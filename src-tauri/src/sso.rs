@@ -229,6 +229,9 @@ pub async fn forget(uid: &str) {
 
 /// A profile with SSO configured may sync only for a signed-in operator of its school.
 pub async fn require_authorized(profile: &ConnectionProfile) -> Result<(), CommandError> {
+    if !SESSIONS.lock().await.contains_key(&profile.uid) {
+        resume(profile).await;
+    }
     let client = SESSIONS.lock().await.get(&profile.uid).cloned();
     let operator = match client {
         Some(c) => c.operator().await,
