@@ -77,14 +77,14 @@ async function start(root: HTMLElement): Promise<void> {
     );
   const tabs: Record<ScreenName, HTMLButtonElement> = {
     dashboard: navButton("dashboard", t("app.navDashboard")),
-    settings: navButton("settings", t("app.navSettings")),
     batch: navButton("batch", t("nav.batch")),
     staging: navButton("staging", t("review.nav")),
     register: navButton("register", t("register.nav")),
     audit: navButton("audit", t("audit.nav")),
+    settings: navButton("settings", t("app.navSettings")),
   };
-  const tablist = h("nav", { class: "nav", attrs: { role: "tablist", "aria-label": t("nav.label") } }, tabs.dashboard, tabs.batch, tabs.staging, tabs.register, tabs.audit);
-  tablist.append(tabs.settings);
+  // In the order of `tabs` (the arrow keys follow it too).
+  const tablist = h("nav", { class: "nav", attrs: { role: "tablist", "aria-label": t("nav.label") } }, ...Object.values(tabs));
   tablist.addEventListener("keydown", (e) => {
     if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
     const order = Object.keys(tabs) as ScreenName[];
