@@ -19,6 +19,13 @@ for tool in tauri-driver WebKitWebDriver xvfb-run dbus-run-session node; do
   command -v "$tool" >/dev/null || { echo "e2e: missing $tool (see the header of $0)" >&2; exit 2; }
 done
 
+# First: `cargo test` rebuilds target/debug/dapodik-sync-desktop (for the shell's integration tests)
+# without custom-protocol; the build below then makes the binary the e2e test launches.
+if [[ "${E2E_SKIP_UNIT:-}" != "1" ]]; then
+  echo "e2e: unit tests of the desktop shell" >&2
+  cargo test -p dapodik-sync-desktop
+fi
+
 if [[ "${E2E_SKIP_BUILD:-}" != "1" ]]; then
   echo "e2e: building the UI" >&2
   (cd ui && npm run build)
@@ -26,11 +33,6 @@ if [[ "${E2E_SKIP_BUILD:-}" != "1" ]]; then
   cargo build -p dapodik-sync-desktop --features custom-protocol
   # settings.test.mjs starts a simulated Dapodik with `dapodik-sync sim serve`.
   cargo build -p dapodik-sync-cli --bin dapodik-sync
-fi
-
-if [[ "${E2E_SKIP_UNIT:-}" != "1" ]]; then
-  echo "e2e: unit tests of the desktop shell" >&2
-  cargo test -p dapodik-sync-desktop
 fi
 
 export E2E_APP="$root/target/debug/dapodik-sync-desktop"
