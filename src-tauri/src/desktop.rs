@@ -74,8 +74,10 @@ pub fn restore_window(window: &tauri::WebviewWindow) -> bool {
     }
 }
 
-/// What one finished batch tells the operator, if anything: (title, body).
-pub fn notification_for(batch: &Batch) -> Option<(String, String)> {
+/// What one finished batch tells the operator, if anything: (title, body), in Bahasa Indonesia or
+/// (`english`) English. A failure's own message comes from the core and is Indonesian.
+pub fn notification_for(batch: &Batch, english: bool) -> Option<(String, String)> {
+    let pick = |id: String, en: String| if english { en } else { id };
     match batch.status {
         BatchStatus::Succeeded => {
             let conflicts: u64 = batch.counts.values().map(|c| c.conflict).sum();
@@ -83,25 +85,37 @@ pub fn notification_for(batch: &Batch) -> Option<(String, String)> {
             let total: u64 = batch.counts.values().map(|c| c.total()).sum();
             if conflicts > 0 {
                 Some((
-                    "Sinkronisasi selesai — perlu keputusan".into(),
-                    format!(
-                        "{total} data ditarik, {new} baru. {conflicts} konflik menunggu keputusan Anda di Rekonsiliasi."
+                    pick(
+                        "Sinkronisasi selesai — perlu keputusan".into(),
+                        "Sync finished — decisions needed".into(),
+                    ),
+                    pick(
+                        format!("{total} data ditarik, {new} baru. {conflicts} konflik menunggu keputusan Anda di Rekonsiliasi."),
+                        format!("{total} records pulled, {new} new. {conflicts} conflicts wait for your decision in Reconciliation."),
                     ),
                 ))
             } else {
                 Some((
-                    "Sinkronisasi selesai".into(),
-                    format!("{total} data ditarik, {new} baru. Tidak ada konflik."),
+                    pick("Sinkronisasi selesai".into(), "Sync finished".into()),
+                    pick(
+                        format!("{total} data ditarik, {new} baru. Tidak ada konflik."),
+                        format!("{total} records pulled, {new} new. No conflicts."),
+                    ),
                 ))
             }
         }
         BatchStatus::Failed => Some((
-            "Sinkronisasi gagal".into(),
+            pick("Sinkronisasi gagal".into(), "Sync failed".into()),
             batch
                 .error
                 .as_ref()
                 .map(|e| e.message.clone())
-                .unwrap_or_else(|| "Buka Dapodik Sync untuk melihat penyebabnya.".into()),
+                .unwrap_or_else(|| {
+                    pick(
+                        "Buka Dapodik Sync untuk melihat penyebabnya.".into(),
+                        "Open Dapodik Sync to see why.".into(),
+                    )
+                }),
         )),
         _ => None,
     }
@@ -114,6 +128,7 @@ pub fn spawn_notifier(app: AppHandle) {
         return;
     };
     let mut events = ready.worker.subscribe();
+    let store = ready.store.clone();
     tauri::async_runtime::spawn(async move {
         let mut told = HashSet::new();
         loop {
@@ -122,7 +137,16 @@ pub fn spawn_notifier(app: AppHandle) {
                     if !batch.status.is_terminal() || !told.insert(batch.id) {
                         continue;
                     }
-                    if let Some((title, body)) = notification_for(&batch) {
+                    let store = store.clone();
+                    let english = tauri::async_runtime::spawn_blocking(move || {
+                        store.preference(crate::preferences::LANGUAGE)
+                    })
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .flatten()
+                    .is_some_and(|v| v == "en");
+                    if let Some((title, body)) = notification_for(&batch, english) {
                         if let Err(e) = app.notification().builder().title(title).body(body).show()
                         {
                             tracing::debug!(error = %e, "no desktop notification");
@@ -241,17 +265,20 @@ mod tests {
 
     #[test]
     fn notifications_say_what_ended_and_what_waits() {
-        let (title, body) = notification_for(&batch(BatchStatus::Succeeded)).unwrap();
+        let (title, body) = notification_for(&batch(BatchStatus::Succeeded), false).unwrap();
         assert!(title.contains("perlu keputusan"), "{title}");
         assert!(
             body.contains("2 konflik") && body.contains("30 baru"),
             "{body}"
         );
-        let (title, body) = notification_for(&batch(BatchStatus::Failed)).unwrap();
+        let (title, body) = notification_for(&batch(BatchStatus::Succeeded), true).unwrap();
+        assert_eq!(title, "Sync finished — decisions needed");
+        assert!(body.contains("2 conflicts"), "{body}");
+        let (title, body) = notification_for(&batch(BatchStatus::Failed), false).unwrap();
         assert_eq!(title, "Sinkronisasi gagal");
         assert!(body.contains("tidak dapat dihubungi"));
-        assert!(notification_for(&batch(BatchStatus::Running)).is_none());
-        assert!(notification_for(&batch(BatchStatus::Cancelled)).is_none());
+        assert!(notification_for(&batch(BatchStatus::Running), false).is_none());
+        assert!(notification_for(&batch(BatchStatus::Cancelled), true).is_none());
     }
 
     #[test]
