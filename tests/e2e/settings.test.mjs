@@ -72,6 +72,14 @@ async function clickWhenReady(css, timeoutMs = 10_000) {
   );
 }
 
+/** Opens Pengaturan and waits until it has loaded afresh (it re-renders once its data arrive). */
+async function openSettings() {
+  const loads = () => session.execute(`return Number(document.querySelector('[data-testid="screen-settings"]')?.dataset.loads ?? 0)`);
+  const before = await loads();
+  await clickWhenReady(byTestId("nav-settings"));
+  await waitFor(async () => (await loads()) > before, { timeoutMs: 15_000, message: "Pengaturan loaded" });
+}
+
 /** Starts `dapodik-sync sim serve` on a free port and returns its URL. */
 function startSimulator() {
   return new Promise((resolveUrl, reject) => {
@@ -165,13 +173,21 @@ step("Sinkronkan sekarang on Beranda runs a batch and shows what it brought", as
 });
 
 step("Pengaturan: a Web Service profile pointing at the simulator", async () => {
-  await clickWhenReady(byTestId("nav-settings"));
+  await openSettings();
   await session.waitForElement(byTestId("profile-empty"), 15_000);
   await clickWhenReady(byTestId("profile-add"));
   const port = new URL(simUrl).port;
+  // "Deteksi otomatis": WebPort= from <install folder>/config/install.ini (a Dapodik install laid out here).
+  const installDir = join(dataDir, "Dapodik");
+  mkdirSync(join(installDir, "config"), { recursive: true });
+  writeFileSync(join(installDir, "config", "install.ini"), `[Dapodik]\r\nWebPort=${port}\r\n`);
   await typeInto(byTestId("form-name"), "Sekolah Uji");
   await typeInto(byTestId("form-host"), "127.0.0.1");
-  await typeInto(byTestId("form-port"), port);
+  await typeInto(byTestId("form-install_dir"), installDir);
+  await clickWhenReady(byTestId("form-detect-port"));
+  const detected = await waitFor(() => textOf(byTestId("form-port-detected")), { message: "the detected port" });
+  assert.match(detected, new RegExp(`Port ${port} dibaca dari .*install\\.ini`));
+  assert.equal(await session.execute(`return document.querySelector('[data-testid="form-port"]').value`), port);
   await typeInto(byTestId("form-npsn"), SIM_NPSN);
   await clickWhenReady(byTestId("form-save"));
   const url = await waitFor(() => textOf(`${byTestId("profile-row")} ${byTestId("profile-url")}`), { message: "the new profile" });
@@ -231,8 +247,25 @@ const chooseLanguage = (value) =>
     [value],
   );
 
+step("the automatic sync schedule set in Pengaturan shows on Beranda", async () => {
+  await openSettings();
+  await typeInto(byTestId("pref-schedule"), "30");
+  await typeInto(byTestId("pref-max-attempts"), "3");
+  await clickWhenReady(byTestId("pref-save"));
+  await waitFor(async () => (await textOf(byTestId("pref-saved"))) === "Tersimpan.", { message: "the preferences saved" });
+  await clickWhenReady(byTestId("nav-dashboard"));
+  const next = await waitFor(
+    async () => {
+      const text = await textOf(byTestId("dash-next-sync"));
+      return text && text.includes("berikutnya") ? text : null;
+    },
+    { timeoutMs: 15_000, message: "the next scheduled sync on Beranda" },
+  );
+  assert.match(next, /Otomatis tiap 30 menit; berikutnya .* \(dalam (29|30) menit\)/);
+});
+
 step("switching to English and back", async () => {
-  await clickWhenReady(byTestId("nav-settings"));
+  await openSettings();
   await session.waitForElement(byTestId("pref-language"), 15_000);
   assert.equal(await chooseLanguage("en"), true);
   await waitFor(async () => (await textOf(byTestId("nav-settings")))?.trim() === "Settings", { timeoutMs: 20_000, message: "English navigation" });
@@ -276,7 +309,7 @@ step("a second launch exits and leaves the running window alone", async () => {
 });
 
 step("when Dapodik cannot be reached the offline banner shows and review still works", async () => {
-  await clickWhenReady(byTestId("nav-settings"));
+  await openSettings();
   await clickWhenReady(byTestId("profile-add"));
   await typeInto(byTestId("form-name"), "PC Dapodik mati");
   await typeInto(byTestId("form-host"), "127.0.0.1");

@@ -110,6 +110,8 @@ export class SettingsScreen {
       }
       this.renderProfiles();
       this.renderPrefs();
+      // A counter of finished loads, so a test (or a screen reader hint) knows the screen is current.
+      this.el.dataset.loads = String(Number(this.el.dataset.loads ?? 0) + 1);
     } catch (err) {
       this.ctx.reportError(err);
     }
