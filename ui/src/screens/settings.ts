@@ -301,7 +301,8 @@ export class SettingsScreen {
           { class: s.ok ? "step-ok" : "step-failed", testid: "check-step", attrs: { "data-step": s.name, "data-ok": String(s.ok) } },
           h("span", { class: "step-mark", attrs: { "aria-hidden": "true" } }, s.ok ? "✓" : "✗"),
           h("strong", {}, t(`settings.step.${s.name}` as MessageKey)),
-          h("span", { class: "step-message" }, s.message),
+          // A passing step's message often just repeats its label.
+          s.message.trim() === s.label.trim() ? null : h("span", { class: "step-message" }, s.message),
           s.code ? h("code", {}, s.code) : null,
         ),
       ),
