@@ -471,7 +471,8 @@ export class StagingScreen {
       h("div", { class: "detail-fields-head" }, h("h4", {}, t("review.diffTitle")), h("label", { class: "check" }, toggle, t("staging.showSensitive"))),
       renderDiff(detail, {
         showSensitive: this.showSensitive,
-        onChoose: applied ? undefined : (field: string, choice: FieldChoice) => void this.decide(() => reviewApi.resolveRow(id, field, choice)),
+        // Field choices only where a register record exists (a NEW row is accepted or rejected whole).
+        onChoose: applied || !detail.in_register ? undefined : (field: string, choice: FieldChoice) => void this.decide(() => reviewApi.resolveRow(id, field, choice)),
       }),
       h("h4", {}, t("review.findings", { n: detail.findings.length })),
       renderFindings(detail.findings),
