@@ -10,7 +10,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import ExcelJS from "exceljs";
@@ -320,4 +320,23 @@ step("export the register to Excel: NISN and NIK are text cells with every digit
   assert.ok(rows > 0, "rows exported");
   assert.ok(leadingZero > 0, "some NISN keep their leading zero");
   assert.ok(nik16 > 0, "NIKs keep all 16 digits");
+});
+
+step("export the filtered Rekonsiliasi rows to CSV (UTF-8 with BOM)", async () => {
+  const file = join(exportDir, "rekonsiliasi-batch-2.csv");
+  rmSync(file, { force: true });
+  await nav("staging");
+  // Still filtered to CONFLICT rows matching the student.
+  await session.click(await session.waitForElement(byTestId("export-staging-csv")));
+  await waitFor(async () => (await textOf(byTestId("review-result"))).includes("diekspor"), { timeoutMs: 30_000, message: "the staging export result" });
+  assert.ok(existsSync(file), `${file} written`);
+  const bytes = readFileSync(file);
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 byte-order mark");
+  const lines = bytes.subarray(3).toString("utf8").split("\r\n").filter(Boolean);
+  assert.equal(lines.length, 2, "header + the one filtered row");
+  const header = lines[0].split(",");
+  assert.deepEqual(header.slice(0, 5), ["staging_id", "batch_id", "entitas", "status", "alasan"]);
+  assert.ok(lines[1].includes(student) && lines[1].includes(",CONFLICT,"), lines[1].slice(0, 80));
+  const nisn = header.indexOf("nisn");
+  assert.ok(nisn > 0, "a nisn column");
 });
