@@ -336,10 +336,17 @@ pub async fn test_connection(
                 Secret::new(demo.key()),
             )
         }
-        ProfileKind::SsoSds => return Err(CommandError::new(
-            "not_supported",
-            "Uji koneksi untuk profil SSO SDS belum tersedia; gunakan \"Masuk dengan SSO SDS\".",
-        )),
+        ProfileKind::SsoSds => {
+            check_can_sync(&profile).await?;
+            let token = crate::sso::access_token(&profile)
+                .await
+                .map_err(|e| CommandError::new("sso_sign_in_required", e.message()))?;
+            (
+                sds_target(&profile).unwrap_or_default(),
+                profile.npsn.clone(),
+                token,
+            )
+        }
     };
     let client = WebServiceClient::new(
         &url,
@@ -385,21 +392,27 @@ pub async fn current_profile(
         ProfileKind::SsoSds => Profile {
             mode: Mode::Real,
             source: SourceKind::Webservice,
-            target: String::new(),
+            target: sds_target(&active).unwrap_or_default(),
             npsn: active.npsn.clone(),
         },
     };
     Ok((profile, Some(active)))
 }
 
+/// The batch target of an SSO SDS profile: its data endpoint without a trailing slash.
+pub fn sds_target(profile: &ConnectionProfile) -> Option<String> {
+    let endpoint = profile.sso_data_endpoint.trim().trim_end_matches('/');
+    url::Url::parse(endpoint).ok().map(|_| endpoint.to_string())
+}
+
 /// Checks that the active profile can sync before a batch is queued: a saved key for a Web Service
 /// profile, and a signed-in operator of this school when SSO SDS is configured.
 pub async fn check_can_sync(active: &ConnectionProfile) -> Result<(), CommandError> {
-    if active.kind == ProfileKind::SsoSds {
+    if active.kind == ProfileKind::SsoSds && sds_target(active).is_none() {
         return Err(CommandError::new(
-            "not_supported",
-            "Sinkronisasi dari sumber data SDS belum tersedia di versi ini. Gunakan profil Web Service \
-             Dapodik untuk menarik data.",
+            "not_configured",
+            "Profil SSO SDS ini belum memiliki endpoint data SDS. Isi endpoint dari registrasi aplikasi \
+             di Pengaturan.",
         ));
     }
     if active.sso_configured() {

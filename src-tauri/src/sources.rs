@@ -5,6 +5,8 @@
 //!   environment variable named by `DAPODIK_SYNC_KEY_ENV` when the environment configures the
 //!   connection (scripts); otherwise from the OS keychain, for the profile with the batch's URL and
 //!   NPSN ([`ProfileKeys`]). The worker calls the resolver on a blocking thread, as the keychain needs.
+//!   A batch of an SSO SDS profile targets its SDS data endpoint and carries the signed-in operator's
+//!   access token as the bearer (refreshed first when due).
 //! - `replay` batches read a capture folder.
 
 use crate::config::RealConnection;
@@ -42,18 +44,53 @@ pub struct ProfileKeys {
 }
 
 impl ProfileKeys {
-    /// The key of the profile `batch` was queued for. Blocking (SQLite and the keychain).
+    /// The key of the profile `batch` was queued for. Blocking (SQLite and the keychain); call it
+    /// on a blocking thread of the runtime (the worker does).
+    ///
+    /// A batch for an SSO SDS profile (its target is the profile's SDS data endpoint) gets the
+    /// signed-in operator's access token instead, refreshed first when it is about to expire; the SDS
+    /// data endpoint answers the Web Service's paths and entity shapes with that bearer token.
     pub fn key_for(&self, batch: &Batch) -> Result<keychain::Secret, WsError> {
-        let profile = self
+        let store_error = |e: sync_core::StoreError| {
+            WsError::new(ErrorCode::NotConfigured, format!("profiles: {}", e.code()))
+        };
+        let Some(profile) = self
             .store
             .profile_for_target(&batch.target, &batch.npsn)
-            .map_err(|e| WsError::new(ErrorCode::NotConfigured, format!("profiles: {}", e.code())))?
-            .ok_or_else(|| {
-                WsError::new(
-                    ErrorCode::NotConfigured,
-                    "no connection profile for this batch's address and NPSN",
-                )
+            .map_err(store_error)?
+        else {
+            let sds = self
+                .store
+                .profiles()
+                .map_err(store_error)?
+                .into_iter()
+                .find(|p| {
+                    p.kind == sync_core::storage::ProfileKind::SsoSds
+                        && p.npsn == batch.npsn
+                        && crate::connection::sds_target(p).as_deref()
+                            == Some(batch.target.trim_end_matches('/'))
+                })
+                .ok_or_else(|| {
+                    WsError::new(
+                        ErrorCode::NotConfigured,
+                        "no connection profile for this batch's address and NPSN",
+                    )
+                })?;
+            let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+                WsError::new(ErrorCode::NotConfigured, "SDS token outside the runtime")
             })?;
+            return runtime
+                .block_on(crate::sso::access_token(&sds))
+                .map_err(|e| {
+                    WsError::new(
+                        ErrorCode::NotConfigured,
+                        format!(
+                            "SSO SDS: {}",
+                            e.detail().unwrap_or_else(|| "sign-in required".into())
+                        ),
+                    )
+                });
+        };
         match self.secrets.webservice_key(&profile.uid) {
             Ok(Some(key)) => Ok(key),
             Ok(None) => Err(WsError::new(

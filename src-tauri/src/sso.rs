@@ -222,6 +222,24 @@ pub async fn sso_sign_out(state: State<'_, AppState>, id: i64) -> Result<SsoStat
     })
 }
 
+/// Keeps the signed-in client of a profile (what a sign-in produces; tests sign in directly).
+pub async fn keep_session(uid: &str, client: Arc<SsoClient>) {
+    SESSIONS.lock().await.insert(uid.to_string(), client);
+}
+
+/// A valid access token of the profile's signed-in operator (refreshed first when due), for the SDS
+/// data source. [`SsoError::SignInRequired`] when nobody is signed in.
+pub async fn access_token(profile: &ConnectionProfile) -> Result<keychain::Secret, SsoError> {
+    if !SESSIONS.lock().await.contains_key(&profile.uid) {
+        resume(profile).await;
+    }
+    let client = SESSIONS.lock().await.get(&profile.uid).cloned();
+    match client {
+        Some(c) => c.access_token().await,
+        None => Err(SsoError::SignInRequired),
+    }
+}
+
 /// Forgets the in-memory session of a deleted profile.
 pub async fn forget(uid: &str) {
     SESSIONS.lock().await.remove(uid);

@@ -140,7 +140,7 @@ export class SettingsScreen {
     actions.append(
       h("button", { class: "btn btn-secondary", testid: "profile-edit", attrs: { type: "button" }, on: { click: () => this.openForm(p) } }, t("settings.edit")),
     );
-    if (p.kind !== "sso_sds") {
+    {
       actions.append(
         h(
           "button",

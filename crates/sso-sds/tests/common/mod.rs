@@ -30,8 +30,15 @@ impl Drop for Provider {
     }
 }
 
+/// `tests/oidc` of the workspace, found upwards from the crate using this harness (the desktop shell's
+/// tests include it too).
 fn oidc_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/oidc")
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .ancestors()
+        .map(|d| d.join("tests/oidc"))
+        .find(|d| d.join("provider.mjs").is_file())
+        .unwrap_or_else(|| crate_dir.join("../../tests/oidc"))
 }
 
 impl Provider {
