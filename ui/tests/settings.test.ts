@@ -170,3 +170,20 @@ describe("Beranda", () => {
     expect(dash.el.querySelector('[data-testid="dash-running-status"]')?.textContent).toBe("Menunggu");
   });
 });
+
+describe("offline banner", () => {
+  it("appears when the newest outcome is unreachable and goes once a sync succeeds", async () => {
+    const { OfflineBanner } = await import("../src/app-chrome");
+    const book = new BatchBook();
+    const banner = new OfflineBanner(book);
+    expect(banner.el.hidden).toBe(true);
+    book.replace([batch(1, "SUCCEEDED"), batch(2, "PENDING", "timeout")]);
+    expect(banner.el.hidden).toBe(false);
+    expect(banner.el.textContent).toContain("Dapodik tidak dapat dihubungi.");
+    expect(banner.el.textContent).toContain("(timeout)");
+    book.apply([batch(2, "SUCCEEDED")], []);
+    expect(banner.el.hidden).toBe(true);
+    book.apply([batch(3, "FAILED", "key_not_registered")], []);
+    expect(banner.el.hidden).toBe(true);
+  });
+});
