@@ -149,7 +149,8 @@ async function waitForSuccessfulSync(previousWhen) {
 }
 
 step("Beranda is the first screen and shows the demo school", async () => {
-  await session.waitForElement(byTestId("screen-dashboard"), 30_000);
+  // Generous: on a loaded 2-core machine WebKit can take a while to paint the first page.
+  await session.waitForElement(byTestId("screen-dashboard"), 90_000);
   const hidden = await session.execute(`return document.querySelector('[data-testid="screen-dashboard"]').hidden`);
   assert.equal(hidden, false, "Beranda is shown first");
   const badge = await textOf(byTestId("mode-badge"));
