@@ -130,7 +130,7 @@ pub(super) fn insert_audit(
     Ok(())
 }
 
-fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+pub(super) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     let action: String = r.get(3)?;
     let entity: String = r.get(4)?;
     let value = |i: usize| -> rusqlite::Result<Value> {
@@ -162,7 +162,7 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     })
 }
 
-const AUDIT_COLUMNS: &str =
+pub(super) const AUDIT_COLUMNS: &str =
     "id, at, actor, action, entity, dapodik_id, field, before, after, batch_id, staging_id";
 
 impl Store {

@@ -1,10 +1,10 @@
 //! Pages the desktop review screens need beyond the core API: the audit log filtered by field and by
 //! a date range (the "Log Aktivitas" screen). Read-only SQL over `audit_log`.
 
-use super::{AuditAction, AuditEntry, AuditPage, Store, StoreError};
+use super::audit::AUDIT_COLUMNS;
+use super::{AuditEntry, AuditPage, Store, StoreError};
 use dapodik_webservice::Entity;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// A filtered page of the audit log, newest first. Every filter is optional; times are unix ms,
 /// `from_ms` inclusive, `to_ms` exclusive.
@@ -19,38 +19,6 @@ pub struct AuditSearch {
     pub to_ms: Option<i64>,
     pub offset: usize,
     pub limit: usize,
-}
-
-fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let action: String = r.get(3)?;
-    let entity: String = r.get(4)?;
-    let value = |i: usize| -> rusqlite::Result<Value> {
-        let s: Option<String> = r.get(i)?;
-        Ok(s.and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or(Value::Null))
-    };
-    let corrupt = |what: String| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            Box::new(StoreError::Corrupt(what)),
-        )
-    };
-    Ok(AuditEntry {
-        id: r.get(0)?,
-        at: r.get(1)?,
-        actor: r.get(2)?,
-        action: AuditAction::parse(&action)
-            .ok_or_else(|| corrupt(format!("audit action {action:?}")))?,
-        entity: Entity::parse(&entity)
-            .ok_or_else(|| corrupt(format!("audit entity {entity:?}")))?,
-        dapodik_id: r.get(5)?,
-        field: r.get(6)?,
-        before: value(7)?,
-        after: value(8)?,
-        batch_id: r.get(9)?,
-        staging_id: r.get(10)?,
-    })
 }
 
 impl Store {
@@ -96,12 +64,15 @@ impl Store {
         args.push((f.offset.min(i64::MAX as usize) as i64).into());
         let rows = conn
             .prepare_cached(&format!(
-                "SELECT id, at, actor, action, entity, dapodik_id, field, before, after, batch_id, staging_id \
+                "SELECT {AUDIT_COLUMNS} \
                  FROM audit_log{filter} ORDER BY id DESC LIMIT ?{} OFFSET ?{}",
                 n + 1,
                 n + 2
             ))?
-            .query_map(rusqlite::params_from_iter(args.iter()), entry)?
+            .query_map(
+                rusqlite::params_from_iter(args.iter()),
+                super::audit::entry_from_row,
+            )?
             .collect::<Result<Vec<_>, _>>()
             .map_err(super::batches::store_error)?;
         Ok(AuditPage {
@@ -185,7 +156,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::AuditFilter;
+    use crate::storage::{AuditAction, AuditFilter};
+    use serde_json::Value;
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
