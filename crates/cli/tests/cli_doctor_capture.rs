@@ -2,56 +2,11 @@
 //! against the simulated Dapodik over HTTP.
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_dapodik-sync");
-const NPSN: &str = "20212345";
-const KEY: &str = "SIMKEY7Q2W9E4R1";
-
-struct Sim {
-    child: Child,
-    url: String,
-}
-
-impl Sim {
-    fn start(extra: &[&str]) -> Sim {
-        let mut child = Command::new(BIN)
-            .args([
-                "sim",
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--npsn",
-                NPSN,
-                "--key",
-                KEY,
-                "--students",
-                "60",
-            ])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start simulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let v: Value = serde_json::from_str(&line).unwrap();
-        Sim {
-            child,
-            url: v["url"].as_str().unwrap().to_string(),
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod common;
+use common::{Sim, BIN, KEY, NPSN};
 
 fn doctor(url: &str, npsn: &str, key: &str) -> (Output, Value) {
     let out = Command::new(BIN)
@@ -97,7 +52,7 @@ fn verdict(v: &Value) -> (String, String, Vec<String>) {
 
 #[test]
 fn doctor_passes_every_step_on_a_healthy_dapodik() {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start(60, &[]);
     let (out, v) = doctor(&sim.url, NPSN, KEY);
     assert!(out.status.success(), "{v:#}");
     assert_eq!(v["ok"], true);
@@ -150,7 +105,7 @@ fn doctor_names_the_failing_step_for_each_configuration_fault() {
         (&[], "99999999", "npsn_known", "school_not_found"),
     ];
     for (fault, npsn, step, code) in cases {
-        let sim = Sim::start(fault);
+        let sim = Sim::start(60, fault);
         let (out, v) = doctor(&sim.url, npsn, KEY);
         assert_eq!(out.status.code(), Some(1), "{fault:?}: {v:#}");
         assert_eq!(v["ok"], false);
@@ -168,7 +123,7 @@ fn doctor_names_the_failing_step_for_each_configuration_fault() {
         assert!(message.len() > 40, "an explanation with a fix: {message}");
     }
     // A wrong key is refused at the key step and says where to register.
-    let sim = Sim::start(&[]);
+    let sim = Sim::start(60, &[]);
     let (_, v) = doctor(&sim.url, NPSN, "WRONGKEY0000000");
     let (last, code, _) = verdict(&v);
     assert_eq!(
@@ -256,7 +211,7 @@ fn staged_students(db: &Path) -> Vec<Value> {
 
 #[test]
 fn a_masked_capture_hides_personal_data_and_replays_to_the_same_counts() {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start(60, &[]);
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain");
     let masked = dir.path().join("masked");

@@ -4,58 +4,11 @@
 //! stopped, since reviewing needs no network.
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_dapodik-sync");
-const NPSN: &str = "20212345";
-const KEY: &str = "SIMKEY7Q2W9E4R1";
-
-struct Sim {
-    child: Child,
-    url: String,
-}
-
-impl Sim {
-    fn start(semesters: u32) -> Sim {
-        let mut child = Command::new(BIN)
-            .args([
-                "sim",
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--npsn",
-                NPSN,
-                "--key",
-                KEY,
-                "--students",
-                "120",
-                "--semesters",
-                &semesters.to_string(),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start simulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("simulator ready line");
-        let v: Value = serde_json::from_str(&line).unwrap();
-        Sim {
-            child,
-            url: v["url"].as_str().unwrap().to_string(),
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod common;
+use common::{Sim, BIN, KEY, NPSN};
 
 fn cli(db: &Path) -> Command {
     let mut c = Command::new(BIN);
@@ -122,7 +75,7 @@ fn review_a_second_semester_offline() {
 
     // Semester 1: everything NEW, applied.
     {
-        let sim = Sim::start(0);
+        let sim = Sim::start(120, &["--semesters", "0"]);
         let b = sync(&db, &sim.url);
         assert_eq!(b["counts"]["peserta_didik"]["NEW"], 120);
     }
@@ -161,7 +114,7 @@ fn review_a_second_semester_offline() {
 
     // Semester 2: new students, moves, corrected names, leavers.
     let second = {
-        let sim = Sim::start(1);
+        let sim = Sim::start(120, &["--semesters", "1"]);
         sync(&db, &sim.url)
     };
     // The simulator is gone from here on: the review is offline.

@@ -3,63 +3,15 @@
 //! read back with `batches`/`staging`. Includes a sync process killed mid-batch and restarted.
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_dapodik-sync");
-const NPSN: &str = "20212345";
-const KEY: &str = "SIMKEY7Q2W9E4R1";
+mod common;
+use common::{json_of, Sim, BIN, KEY, NPSN};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../dapodik-webservice/tests/fixtures/ws")
-}
-
-/// A `dapodik-sync sim serve` process, killed on drop.
-struct Sim {
-    child: Child,
-    url: String,
-}
-
-impl Sim {
-    fn start(extra: &[&str]) -> Sim {
-        let mut child = Command::new(BIN)
-            .args([
-                "sim",
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--npsn",
-                NPSN,
-                "--key",
-                KEY,
-                "--students",
-                "150",
-            ])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start simulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("simulator ready line");
-        let v: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
-        Sim {
-            child,
-            url: v["url"].as_str().expect("url").to_string(),
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn cli(db: &Path) -> Command {
@@ -70,16 +22,6 @@ fn cli(db: &Path) -> Command {
         .env("DAPODIK_SYNC_BACKOFF_CAP_MS", "100");
     c.env("DAPODIK_SYNC_CONNECT_TIMEOUT_MS", "2000");
     c
-}
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 fn sync(db: &Path, url: &str, extra: &[&str]) -> (Output, Value) {
@@ -129,7 +71,7 @@ fn batches(db: &Path) -> Vec<Value> {
 
 #[test]
 fn sync_from_the_simulator_stages_every_entity() {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start(150, &[]);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sync.sqlite3");
 
@@ -172,7 +114,7 @@ fn sync_from_the_simulator_stages_every_entity() {
 fn each_sync_run_ends_its_own_batch() {
     // Two syncs in a row for the same school: each run ends its batch, so there are two batches and
     // none is left open. (Idempotent enqueue while a batch is PENDING is tested in sync-core.)
-    let sim = Sim::start(&[]);
+    let sim = Sim::start(150, &[]);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sync.sqlite3");
     let (_, a) = sync(&db, &sim.url, &[]);
@@ -185,7 +127,7 @@ fn each_sync_run_ends_its_own_batch() {
 
 #[test]
 fn wrong_key_fails_at_once_with_key_not_registered() {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start(150, &[]);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sync.sqlite3");
     let out = cli(&db)
@@ -242,7 +184,7 @@ fn unreachable_dapodik_is_retried_then_fails() {
 
 #[test]
 fn missing_key_variable_is_a_configuration_error() {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start(150, &[]);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sync.sqlite3");
     let out = cli(&db)
@@ -325,7 +267,7 @@ fn replay_for_another_school_is_refused_as_wrong_school() {
 
 #[test]
 fn a_sync_killed_mid_batch_resumes_on_restart_without_duplicates() {
-    let sim = Sim::start(&["--latency-ms", "700"]);
+    let sim = Sim::start(150, &["--latency-ms", "700"]);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sync.sqlite3");
 
