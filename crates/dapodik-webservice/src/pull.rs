@@ -256,46 +256,17 @@ pub async fn fetch_school_in(
     let sekolah_response = source
         .fetch_held(Function::GetSekolah, progress, &spool_path)
         .await?;
-    let sekolah = check_school(&npsn, &sekolah_response)?;
-    let mut pull = RawPull {
-        npsn,
-        sekolah,
-        responses: vec![(Function::GetSekolah, sekolah_response)],
-        notes: Vec::new(),
-        spool,
-    };
-    for function in Function::ALL
-        .into_iter()
-        .filter(|f| *f != Function::GetSekolah)
-    {
+    let mut pull = RawPull::begin(npsn, sekolah_response, spool)?;
+    for function in after_sekolah() {
         let response = source.fetch_held(function, progress, &spool_path).await?;
-        check_response(function, &response, &mut pull.notes)?;
-        pull.responses.push((function, response));
+        pull.add(function, response)?;
     }
     Ok(pull)
 }
 
 /// [`fetch_school`] from a capture folder, without async: bodies stay in their files.
 pub fn from_capture(npsn: &str, capture: &crate::capture::CaptureDir) -> Result<RawPull, WsError> {
-    let npsn = configured_npsn(npsn)?;
-    let sekolah_response = capture.fetch_held(Function::GetSekolah)?;
-    let sekolah = check_school(&npsn, &sekolah_response)?;
-    let mut pull = RawPull {
-        npsn,
-        sekolah,
-        responses: vec![(Function::GetSekolah, sekolah_response)],
-        notes: Vec::new(),
-        spool: None,
-    };
-    for function in Function::ALL
-        .into_iter()
-        .filter(|f| *f != Function::GetSekolah)
-    {
-        let response = capture.fetch_held(function)?;
-        check_response(function, &response, &mut pull.notes)?;
-        pull.responses.push((function, response));
-    }
-    Ok(pull)
+    assemble(npsn, |function| capture.fetch_held(function))
 }
 
 /// A new folder for spooled bodies, created readable by its owner only (0700 on unix; on Windows the
@@ -326,7 +297,6 @@ pub fn from_responses(
     npsn: &str,
     responses: Vec<(Function, RawResponse)>,
 ) -> Result<RawPull, WsError> {
-    let npsn = configured_npsn(npsn)?;
     let mut by_function: Vec<(Function, RawResponse)> = Vec::with_capacity(Function::ALL.len());
     for (function, response) in responses {
         if !by_function.iter().any(|(f, _)| *f == function) {
@@ -343,24 +313,53 @@ pub fn from_responses(
             .into(),
         }
     };
-    let sekolah_response = take(Function::GetSekolah);
-    let sekolah = check_school(&npsn, &sekolah_response)?;
-    let mut pull = RawPull {
-        npsn,
-        sekolah,
-        responses: vec![(Function::GetSekolah, sekolah_response)],
-        notes: Vec::new(),
-        spool: None,
-    };
-    for function in Function::ALL
+    assemble(npsn, |function| Ok(take(function)))
+}
+
+/// The functions fetched after `getSekolah`, in order.
+fn after_sekolah() -> impl Iterator<Item = Function> {
+    Function::ALL
         .into_iter()
         .filter(|f| *f != Function::GetSekolah)
-    {
-        let response = take(function);
-        check_response(function, &response, &mut pull.notes)?;
-        pull.responses.push((function, response));
+}
+
+/// A pull from responses already at hand (no spool): `getSekolah` first, then the others.
+fn assemble(
+    npsn: &str,
+    mut fetch: impl FnMut(Function) -> Result<HeldResponse, WsError>,
+) -> Result<RawPull, WsError> {
+    let npsn = configured_npsn(npsn)?;
+    let mut pull = RawPull::begin(npsn, fetch(Function::GetSekolah)?, None)?;
+    for function in after_sekolah() {
+        pull.add(function, fetch(function)?)?;
     }
     Ok(pull)
+}
+
+impl RawPull {
+    /// A pull begun with `getSekolah`'s response; refused (`wrong_school`, …) unless it is the
+    /// configured school.
+    fn begin(
+        npsn: String,
+        sekolah_response: HeldResponse,
+        spool: Option<std::sync::Arc<tempfile::TempDir>>,
+    ) -> Result<RawPull, WsError> {
+        let sekolah = check_school(&npsn, &sekolah_response)?;
+        Ok(RawPull {
+            npsn,
+            sekolah,
+            responses: vec![(Function::GetSekolah, sekolah_response)],
+            notes: Vec::new(),
+            spool,
+        })
+    }
+
+    /// Add another function's response; an error body fails the pull before anything is staged.
+    fn add(&mut self, function: Function, response: HeldResponse) -> Result<(), WsError> {
+        check_response(function, &response, &mut self.notes)?;
+        self.responses.push((function, response));
+        Ok(())
+    }
 }
 
 fn configured_npsn(npsn: &str) -> Result<String, WsError> {
