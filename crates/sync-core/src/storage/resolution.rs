@@ -311,19 +311,7 @@ impl Store {
         actor: &str,
         now_ms: i64,
     ) -> Result<StagingDetail, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let s = require_staged(&tx, id)?;
-        check_open(&s)?;
-        let fields = s
-            .resolution
-            .as_ref()
-            .map(|r| r.fields.clone())
-            .unwrap_or_default();
-        save_resolution(&tx, id, Decision::Accepted, &fields, actor, now_ms)?;
-        let out = detail(&tx, require_staged(&tx, id)?)?;
-        tx.commit()?;
-        Ok(out)
+        self.decide_row(id, Decision::Accepted, actor, now_ms, check_open)
     }
 
     /// Reject a row: it is never applied (for a removal: the register record is kept).
@@ -333,21 +321,36 @@ impl Store {
         actor: &str,
         now_ms: i64,
     ) -> Result<StagingDetail, StoreError> {
+        self.decide_row(id, Decision::Rejected, actor, now_ms, |s| {
+            if s.resolution
+                .as_ref()
+                .is_some_and(|r| r.decision == Decision::Applied)
+            {
+                return Err(refused(format!("Baris staging {id} sudah diterapkan.")));
+            }
+            Ok(())
+        })
+    }
+
+    /// Record `decision` for a whole row, keeping the field choices already made, after `check`.
+    fn decide_row(
+        &self,
+        id: i64,
+        decision: Decision,
+        actor: &str,
+        now_ms: i64,
+        check: impl FnOnce(&Staged) -> Result<(), StoreError>,
+    ) -> Result<StagingDetail, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let s = require_staged(&tx, id)?;
-        if s.resolution
-            .as_ref()
-            .is_some_and(|r| r.decision == Decision::Applied)
-        {
-            return Err(refused(format!("Baris staging {id} sudah diterapkan.")));
-        }
+        check(&s)?;
         let fields = s
             .resolution
             .as_ref()
             .map(|r| r.fields.clone())
             .unwrap_or_default();
-        save_resolution(&tx, id, Decision::Rejected, &fields, actor, now_ms)?;
+        save_resolution(&tx, id, decision, &fields, actor, now_ms)?;
         let out = detail(&tx, require_staged(&tx, id)?)?;
         tx.commit()?;
         Ok(out)
