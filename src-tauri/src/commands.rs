@@ -2,9 +2,9 @@
 //! blocking thread so the UI's IPC never waits on SQLite in the async runtime.
 
 use crate::error::CommandError;
-use crate::state::{AppState, Ready};
+use crate::state::{on_store, AppState};
 use serde::Serialize;
-use sync_core::{Attempt, Batch, StagingPage, StagingQuery, StagingRow, Store};
+use sync_core::{Attempt, Batch, StagingPage, StagingQuery, StagingRow};
 use tauri::State;
 
 /// What the header shows.
@@ -22,22 +22,11 @@ pub struct AppInfo {
 }
 
 /// Runs `f` with the store on a blocking thread.
-async fn with_store<T: Send + 'static>(
-    ready: &Ready,
-    f: impl FnOnce(&Store) -> Result<T, sync_core::StoreError> + Send + 'static,
-) -> Result<T, CommandError> {
-    let store = ready.store.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&store))
-        .await
-        .map_err(CommandError::internal)?
-        .map_err(CommandError::from)
-}
-
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
     let ready = state.ready()?;
     let (profile, _) = crate::connection::current_profile(ready).await?;
-    let school_name = with_store(ready, crate::state::latest_school_name).await?;
+    let school_name = on_store(ready, crate::state::latest_school_name).await?;
     let demo_school = ready
         .demo
         .as_ref()
@@ -79,7 +68,7 @@ pub async fn retry_batch(state: State<'_, AppState>, id: i64) -> Result<Batch, C
 
 #[tauri::command]
 pub async fn list_batches(state: State<'_, AppState>) -> Result<Vec<Batch>, CommandError> {
-    with_store(state.ready()?, |s| s.batches(200)).await
+    on_store(state.ready()?, |s| s.batches(200)).await
 }
 
 #[tauri::command]
@@ -87,7 +76,7 @@ pub async fn batch_attempts(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<Vec<Attempt>, CommandError> {
-    with_store(state.ready()?, move |s| s.attempts(id)).await
+    on_store(state.ready()?, move |s| s.attempts(id)).await
 }
 
 #[tauri::command]
@@ -95,7 +84,7 @@ pub async fn staging_page(
     state: State<'_, AppState>,
     query: StagingQuery,
 ) -> Result<StagingPage, CommandError> {
-    with_store(state.ready()?, move |s| s.staging_page(&query)).await
+    on_store(state.ready()?, move |s| s.staging_page(&query)).await
 }
 
 #[tauri::command]
@@ -103,5 +92,5 @@ pub async fn staging_row(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<Option<StagingRow>, CommandError> {
-    with_store(state.ready()?, move |s| s.staging_row(id)).await
+    on_store(state.ready()?, move |s| s.staging_row(id)).await
 }

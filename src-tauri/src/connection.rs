@@ -19,7 +19,7 @@ use keychain::{AsyncSecretStore, KeychainError, Secret, SecretStore};
 use serde::Serialize;
 use std::path::PathBuf;
 use sync_core::storage::{ConnectionProfile, ProfileInput, ProfileKind};
-use sync_core::{SourceKind, Store, StoreError};
+use sync_core::{SourceKind, StoreError};
 use tauri::State;
 
 /// Overrides the keychain service name (tests and the end-to-end run use their own).
@@ -37,12 +37,7 @@ fn secrets() -> AsyncSecretStore {
     secret_store().into()
 }
 
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub(crate) use crate::state::{now_ms, on_store};
 
 /// A keychain failure as the window sees it: its code and the keychain's Indonesian message.
 pub fn keychain_error(e: &KeychainError) -> CommandError {
@@ -56,18 +51,6 @@ pub fn keychain_error(e: &KeychainError) -> CommandError {
         _ => "keychain",
     };
     CommandError::new(code, e.message())
-}
-
-/// Runs `f` with the store on a blocking thread.
-pub(crate) async fn on_store<T: Send + 'static>(
-    ready: &Ready,
-    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, CommandError> {
-    let store = ready.store.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&store))
-        .await
-        .map_err(CommandError::internal)?
-        .map_err(CommandError::from)
 }
 
 /// A profile as the window sees it: never the key, only whether one is saved.
@@ -445,7 +428,7 @@ mod tests {
     #[test]
     fn a_batch_without_a_matching_profile_is_not_configured_before_any_keychain_call() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("k.sqlite3")).unwrap();
+        let store = sync_core::Store::open(&dir.path().join("k.sqlite3")).unwrap();
         store
             .create_profile(
                 &ProfileInput {

@@ -6,7 +6,7 @@
 //! into that folder under their default file name without showing the save dialog.
 
 use crate::error::CommandError;
-use crate::state::{AppState, Ready};
+use crate::state::{now_ms, on_store, AppState};
 use dapodik_webservice::Entity;
 use register_export::{ExportFormat, ExportReport, StagingExport};
 use serde::{Deserialize, Serialize};
@@ -16,32 +16,15 @@ use sync_core::storage::{
     ApplyReport, ApplyRequest, AuditPage, AuditSearch, RegisterPage, RegisterQuery, RegisterView,
     StagingDetail,
 };
-use sync_core::{StagingStatus, Store, StoreError};
+use sync_core::StagingStatus;
 use tauri::State;
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-async fn blocking<T: Send + 'static>(
-    ready: &Ready,
-    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, CommandError> {
-    let store = ready.store.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&store))
-        .await
-        .map_err(CommandError::internal)?
-        .map_err(CommandError::from)
-}
 
 #[tauri::command]
 pub async fn staging_detail(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<Option<StagingDetail>, CommandError> {
-    blocking(state.ready()?, move |s| s.staging_detail(id)).await
+    on_store(state.ready()?, move |s| s.staging_detail(id)).await
 }
 
 #[tauri::command]
@@ -49,7 +32,7 @@ pub async fn accept_row(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<StagingDetail, CommandError> {
-    blocking(state.ready()?, move |s| {
+    on_store(state.ready()?, move |s| {
         s.accept_row(id, &current_actor(), now_ms())
     })
     .await
@@ -60,7 +43,7 @@ pub async fn reject_row(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<StagingDetail, CommandError> {
-    blocking(state.ready()?, move |s| {
+    on_store(state.ready()?, move |s| {
         s.reject_row(id, &current_actor(), now_ms())
     })
     .await
@@ -74,7 +57,7 @@ pub async fn resolve_row(
     field: Option<String>,
     choice: FieldChoice,
 ) -> Result<StagingDetail, CommandError> {
-    blocking(state.ready()?, move |s| {
+    on_store(state.ready()?, move |s| {
         s.resolve(id, field.as_deref(), choice, &current_actor(), now_ms())
     })
     .await
@@ -87,7 +70,7 @@ pub async fn bulk_accept(
     batch_id: i64,
     status: StagingStatus,
 ) -> Result<usize, CommandError> {
-    blocking(state.ready()?, move |s| {
+    on_store(state.ready()?, move |s| {
         s.bulk_accept(batch_id, status, &current_actor(), now_ms())
     })
     .await
@@ -100,7 +83,7 @@ pub async fn apply_staging(
     batch_id: Option<i64>,
     statuses: Option<Vec<StagingStatus>>,
 ) -> Result<ApplyReport, CommandError> {
-    blocking(state.ready()?, move |s| {
+    on_store(state.ready()?, move |s| {
         s.apply(
             &ApplyRequest { batch_id, statuses },
             &current_actor(),
@@ -115,7 +98,7 @@ pub async fn register_page(
     state: State<'_, AppState>,
     query: RegisterQuery,
 ) -> Result<RegisterPage, CommandError> {
-    blocking(state.ready()?, move |s| s.register_page(&query)).await
+    on_store(state.ready()?, move |s| s.register_page(&query)).await
 }
 
 #[tauri::command]
@@ -124,7 +107,7 @@ pub async fn register_view(
     entity: Entity,
     dapodik_id: String,
 ) -> Result<Option<RegisterView>, CommandError> {
-    blocking(state.ready()?, move |s| {
+    on_store(state.ready()?, move |s| {
         s.register_view(entity, &dapodik_id)
     })
     .await
@@ -139,7 +122,7 @@ pub async fn edit_register(
     field: String,
     value: serde_json::Value,
 ) -> Result<FieldChange, CommandError> {
-    blocking(state.ready()?, move |s| {
+    on_store(state.ready()?, move |s| {
         s.edit_register(
             entity,
             &dapodik_id,
@@ -157,12 +140,12 @@ pub async fn audit_search(
     state: State<'_, AppState>,
     filter: AuditSearch,
 ) -> Result<AuditPage, CommandError> {
-    blocking(state.ready()?, move |s| s.audit_search(&filter)).await
+    on_store(state.ready()?, move |s| s.audit_search(&filter)).await
 }
 
 #[tauri::command]
 pub async fn audit_fields(state: State<'_, AppState>) -> Result<Vec<String>, CommandError> {
-    blocking(state.ready()?, |s| s.audit_fields()).await
+    on_store(state.ready()?, |s| s.audit_fields()).await
 }
 
 /// What to export.

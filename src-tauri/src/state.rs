@@ -83,3 +83,23 @@ pub fn latest_school_name(store: &Store) -> Result<Option<String>, StoreError> {
         .map(|r| r.label)
         .filter(|l| !l.trim().is_empty()))
 }
+
+/// Now, in Unix milliseconds (the database's time unit).
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Runs `f` with the store on a blocking thread; a store error crosses as `{code, message}`.
+pub(crate) async fn on_store<T: Send + 'static>(
+    ready: &Ready,
+    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, CommandError> {
+    let store = ready.store.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&store))
+        .await
+        .map_err(CommandError::internal)?
+        .map_err(CommandError::from)
+}
